@@ -47,7 +47,7 @@ export function propagate(task: EnergyTask, model: PomdpModel, b: Float64Array, 
  * Returns null when the history is impossible under the model.
  */
 export function filterBelief(task: EnergyTask, model: PomdpModel, history: readonly Step[], obs: readonly number[]): Float64Array | null {
-  let b = Float64Array.from(task.init);
+  let b: Float64Array = Float64Array.from(task.init);
   for (const step of history) {
     if (conditionOnObservation(model, task.nObs, b, step.obs[0]!) === 0) return null;
     if (conditionOnReward(task, b, step.action, step.reward) === 0) return null;
