@@ -1,0 +1,46 @@
+/** `solve --spec FILE`: the oracle of one task (DESIGN §7). */
+import { parseTaskSpec } from '../../src/core/spec/task-spec.ts';
+import { createTask } from '../../src/core/tasks.ts';
+import { solve } from '../../src/core/solve.ts';
+import { CliError, printJson, readJsonFile, specProblems } from '../io.ts';
+import { taskJson } from '../task-json.ts';
+
+export interface SolveArgs {
+  spec?: string;
+  method?: string;
+  json: boolean;
+}
+
+const METHODS = ['auto', 'expectimax', 'point-based'] as const;
+
+export function runSolve(args: SolveArgs): void {
+  const raw = readJsonFile(args.spec, '--spec');
+  let spec;
+  try {
+    spec = parseTaskSpec(raw);
+  } catch (e) {
+    specProblems(e, '--spec');
+  }
+  const method = (args.method ?? 'auto') as (typeof METHODS)[number];
+  if (!METHODS.includes(method)) throw new CliError(`--method: must be one of ${METHODS.join(', ')}, got ${JSON.stringify(args.method)}`);
+  const task = createTask(spec);
+  const started = performance.now();
+  const solution = solve(task, { method, seed: spec.seed });
+  const seconds = (performance.now() - started) / 1000;
+  const out = {
+    env: spec.env,
+    seed: spec.seed,
+    method: solution.method,
+    expectedReturn: solution.expectedReturn,
+    upperBound: solution.upperBound,
+    ...(solution.values ? { values: solution.values } : {}),
+    solveSeconds: seconds,
+    task: taskJson(task),
+  };
+  if (args.json) {
+    printJson(out);
+    return;
+  }
+  console.log(`${spec.env} (seed ${spec.seed}) solved by ${solution.method} in ${(seconds * 1000).toFixed(1)} ms`);
+  console.log(`expected return ${solution.expectedReturn.toFixed(4)}${solution.upperBound !== undefined ? `, fully observable bound ${solution.upperBound.toFixed(4)}` : ''}`);
+}

@@ -1,0 +1,43 @@
+/** Shared CLI plumbing: errors that name the bad option or field, JSON file input, output. */
+import { readFileSync } from 'node:fs';
+import { SpecError } from '../src/core/spec/fields.ts';
+
+/** An error the user can fix; printed without a stack trace, exit code 2. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export function readJsonFile(path: string | undefined, option: string): unknown {
+  if (path === undefined || path === '') throw new CliError(`${option}: a file path is required`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliError(`${option}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new CliError(`${option}: ${path} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Prefixes every field problem of a spec error with the option it came from. */
+export function specProblems(e: unknown, option: string): never {
+  if (e instanceof SpecError) throw new CliError(e.problems.map((p) => `${option}: ${p}`).join('\n'));
+  throw e;
+}
+
+export function positiveInt(value: string | undefined, option: string, lo: number, hi: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < lo || n > hi) throw new CliError(`${option}: must be an integer in [${lo}, ${hi}], got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}

@@ -1,0 +1,62 @@
+/**
+ * The Node CLI of DESIGN §7: `npm run -s lab -- <command> [options]`.
+ * JSON on stdout with --json; errors on stderr naming the bad option or field, exit code 2.
+ */
+import { parseArgs } from 'node:util';
+import { CliError } from './io.ts';
+import { runSolve } from './commands/solve.ts';
+
+const USAGE = `Decision Lab CLI
+
+usage: npm run -s lab -- <command> [options]
+
+commands:
+  solve      --spec FILE [--method auto|expectimax|point-based] [--json]
+             the oracle of one task: expectedReturn, values (MDP), the fully specified task
+  rollout    --spec FILE --policy random|oracle [--episodes N] [--json]
+             serialized trajectories and returns
+  experiment --spec FILE [--json]
+             a sweep: one JSON line per result row, then a summary
+  bench      [--quick] [--json]
+             solver benchmarks (median times, values next to bounds)
+
+A task spec is {"env": "energy-mdp|energy-pomdp|energy-apomdp|darkroom", "params": {...}, "seed": n}.
+`;
+
+type Handler = (values: Record<string, string | boolean | undefined>) => void | Promise<void>;
+
+const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boolean' }>; run: Handler }> = {
+  solve: {
+    options: { spec: { type: 'string' }, method: { type: 'string' }, json: { type: 'boolean' } },
+    run: (v) => runSolve({ spec: v.spec as string | undefined, method: v.method as string | undefined, json: v.json === true }),
+  },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS[command];
+  try {
+    if (!entry) throw new CliError(`unknown command ${JSON.stringify(command)}; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    let values;
+    try {
+      ({ values } = parseArgs({ args: rest, options: entry.options, strict: true, allowPositionals: false }));
+    } catch (e) {
+      throw new CliError(`${command}: ${(e as Error).message}`);
+    }
+    await entry.run(values);
+    return 0;
+  } catch (e) {
+    if (e instanceof CliError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
