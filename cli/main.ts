@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './io.ts';
 import { runSolve } from './commands/solve.ts';
+import { runBench } from './commands/bench.ts';
 
 const USAGE = `Decision Lab CLI
 
@@ -29,6 +30,10 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
   solve: {
     options: { spec: { type: 'string' }, method: { type: 'string' }, json: { type: 'boolean' } },
     run: (v) => runSolve({ spec: v.spec as string | undefined, method: v.method as string | undefined, json: v.json === true }),
+  },
+  bench: {
+    options: { quick: { type: 'boolean' }, json: { type: 'boolean' } },
+    run: (v) => runBench({ quick: v.quick === true, json: v.json === true }),
   },
 };
 
