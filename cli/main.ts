@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { CliError } from './io.ts';
 import { runSolve } from './commands/solve.ts';
 import { runBench } from './commands/bench.ts';
+import { runRollout } from './commands/rollout.ts';
 
 const USAGE = `Decision Lab CLI
 
@@ -30,6 +31,11 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
   solve: {
     options: { spec: { type: 'string' }, method: { type: 'string' }, json: { type: 'boolean' } },
     run: (v) => runSolve({ spec: v.spec as string | undefined, method: v.method as string | undefined, json: v.json === true }),
+  },
+  rollout: {
+    options: { spec: { type: 'string' }, policy: { type: 'string' }, episodes: { type: 'string' }, json: { type: 'boolean' } },
+    run: (v) =>
+      runRollout({ spec: v.spec as string | undefined, policy: v.policy as string | undefined, episodes: v.episodes as string | undefined, json: v.json === true }),
   },
   bench: {
     options: { quick: { type: 'boolean' }, json: { type: 'boolean' } },
