@@ -19,6 +19,11 @@ export interface ResultRow {
   meanOracleReturn: number;
   /** per-task gaps, in task order. */
   taskGaps: number[];
+  /**
+   * tasks whose |R*| ≈ 0, where the gap is the unnormalised R* − R^π (src/core/metrics.ts).
+   * With one task, ciLow/ciHigh are ∓Infinity (null once through JSON): no spread estimate.
+   */
+  flaggedTasks?: number;
 }
 
 export interface ExperimentProgress {

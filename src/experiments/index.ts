@@ -1,0 +1,5 @@
+/** Public entry of the experiments: specs, the runner and the example specs. */
+export type { ExperimentProgress, ExperimentSummary, ResultRow } from './types.ts';
+export { parseExperimentSpec, sweepPoints, SWEEP_PARAMS, SWEEPABLE, DARKROOM_SPLIT_SEED, type ExperimentSpec, type ExperimentSpecInput, type SweepParam } from './spec.ts';
+export { runExperiment, collectExperiment, sampleTask, drawSupport, type RunOptions } from './run.ts';
+export { EXAMPLE_SPECS, EXAMPLE_SPEC_INPUTS } from './examples.ts';

@@ -1,0 +1,179 @@
+/**
+ * The sweep runner: experiment spec → a stream of result rows (DESIGN §1 metric, §6 data flow).
+ *
+ * Per sweep point and test task i: the task is drawn from `new Rng(seed, 'task', i)` (so task i is
+ * the same for every policy and every sweep point), solved once, given k support trajectories
+ * (support policy stream `('support-policy', i, j)`, env stream `'support-env'`, APOMDP model
+ * j mod K), and every policy plays the same CRN episodes (env stream `('env', i, e)`, APOMDP: the
+ * same `episodes` for each model). R* is the oracle's simulated return on those episodes with the
+ * oracle policy's own stream, so the oracle's gap is exactly 0. Rows of a point are yielded as
+ * soon as the point is done.
+ */
+import { Rng } from '../core/rng.ts';
+import { solve, type SolveOptions } from '../core/solve.ts';
+import { createTask } from '../core/tasks.ts';
+import { parseTaskSpec, resolveDarkroomParams } from '../core/spec/task-spec.ts';
+import { darkroomGoalSplit } from '../core/envs/darkroom.ts';
+import { simulateEpisode } from '../core/simulate.ts';
+import { publicView } from '../core/view.ts';
+import { ameuReturn, gapDetail, mean, tInterval95 } from '../core/metrics.ts';
+import type { OracleSolution, Task, Trajectory } from '../core/types.ts';
+import { getPolicy } from '../policies/registry.ts';
+import { oraclePolicy } from '../policies/oracle.ts';
+import { randomPolicy } from '../policies/random.ts';
+import type { PolicyFactory } from '../policies/types.ts';
+import { DARKROOM_SPLIT_SEED, parseExperimentSpec, sweepPoints, type DarkroomDistribution, type EnergyDistribution, type ExperimentSpec } from './spec.ts';
+import type { ExperimentProgress, ExperimentSummary, ResultRow } from './types.ts';
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ExperimentProgress) => void;
+  solveOptions?: SolveOptions;
+}
+
+function abortError(): DOMException {
+  return new DOMException('experiment aborted', 'AbortError');
+}
+
+function checkAbort(signal?: AbortSignal): void {
+  if (signal?.aborted) throw abortError();
+}
+
+/** Lets timers and abort events run between tasks (pure-core agents never yield on their own). */
+function breathe(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Test task i at a sweep point: identical across policies and sweep points (apart from the swept param). */
+export function sampleTask(spec: ExperimentSpec, params: Record<string, unknown>, i: number): Task {
+  const rng = new Rng(spec.seed, 'task', i);
+  if (spec.env === 'darkroom') {
+    const { size } = resolveDarkroomParams(params);
+    const goals = darkroomGoalSplit(size, DARKROOM_SPLIT_SEED)[(spec.distribution as DarkroomDistribution).goals];
+    const goal = goals[i % goals.length]!;
+    return createTask(parseTaskSpec({ env: 'darkroom', params: { ...params, goal }, seed: 0 }));
+  }
+  const { pMin, pMax } = spec.distribution as EnergyDistribution;
+  const p = rng.uniform(pMin, pMax);
+  const taskSeed = rng.nextUint32(); // seeds the APOMDP ambiguity set
+  return createTask(parseTaskSpec({ env: spec.env, params: { ...params, p }, seed: taskSeed }));
+}
+
+function modelCount(task: Task): number {
+  return task.kind === 'energy' && task.env === 'energy-apomdp' ? task.models.length : 1;
+}
+
+/** k support trajectories drawn with the support policy on their own env stream. */
+export async function drawSupport(spec: ExperimentSpec, task: Task, solution: OracleSolution, i: number): Promise<Trajectory[]> {
+  const out: Trajectory[] = [];
+  const K = modelCount(task);
+  for (let j = 0; j < spec.support; j++) {
+    const rng = new Rng(spec.seed, 'support-policy', i, j);
+    const agent = spec.supportPolicy === 'oracle' ? solution.agent(rng) : await randomPolicy.prepare({ view: publicView(task), support: [], rng });
+    const ep = await simulateEpisode(task, agent, { seed: spec.seed, taskIndex: i, episode: j, model: j % K, stream: 'support-env' });
+    out.push(ep.steps);
+  }
+  return out;
+}
+
+/** R^π of one policy on task i: mean return over the CRN episodes (APOMDP: α-MEU over per-model means). */
+async function evaluate(
+  spec: ExperimentSpec,
+  task: Task,
+  i: number,
+  factory: PolicyFactory,
+  support: Trajectory[],
+  solution: OracleSolution,
+  signal?: AbortSignal,
+): Promise<number> {
+  const rng = new Rng(spec.seed, 'policy', factory.name, i);
+  const view = publicView(task);
+  const agent = await factory.prepare(factory.privileged ? { view, support, rng, solution } : { view, support, rng });
+  const K = modelCount(task);
+  const perModel: number[] = [];
+  for (let m = 0; m < K; m++) {
+    let total = 0;
+    for (let e = 0; e < spec.episodes; e++) {
+      checkAbort(signal);
+      total += (await simulateEpisode(task, agent, { seed: spec.seed, taskIndex: i, episode: e, model: m })).return;
+    }
+    perModel.push(total / spec.episodes);
+  }
+  return task.kind === 'energy' && task.env === 'energy-apomdp' ? ameuReturn(perModel, task.params.alpha) : perModel[0]!;
+}
+
+interface Accumulator {
+  gaps: number[];
+  returns: number[];
+  oracleReturns: number[];
+  flagged: number;
+}
+
+function pointLabel(point: Record<string, number>): string {
+  const parts = Object.entries(point).map(([k, v]) => `${k}=${v}`);
+  return parts.length > 0 ? parts.join(', ') : 'base';
+}
+
+export async function* runExperiment(input: unknown, opts: RunOptions = {}): AsyncGenerator<ResultRow, ExperimentSummary> {
+  const spec = parseExperimentSpec(input);
+  const { signal, onProgress, solveOptions } = opts;
+  const factories = spec.policies.map(getPolicy);
+  const points = sweepPoints(spec);
+  const total = points.length * spec.testTasks;
+  const started = performance.now();
+  let done = 0;
+  let rows = 0;
+  for (const { point, params } of points) {
+    const acc: Accumulator[] = factories.map(() => ({ gaps: [], returns: [], oracleReturns: [], flagged: 0 }));
+    for (let i = 0; i < spec.testTasks; i++) {
+      checkAbort(signal);
+      await breathe();
+      checkAbort(signal);
+      const task = sampleTask(spec, params, i);
+      const solution = solve(task, solveOptions);
+      const support = await drawSupport(spec, task, solution, i);
+      const rStar = await evaluate(spec, task, i, oraclePolicy, support, solution, signal);
+      for (let j = 0; j < factories.length; j++) {
+        const rPi = await evaluate(spec, task, i, factories[j]!, support, solution, signal);
+        const g = gapDetail(rStar, rPi);
+        acc[j]!.gaps.push(g.gap);
+        acc[j]!.returns.push(rPi);
+        acc[j]!.oracleReturns.push(rStar);
+        if (g.flagged) acc[j]!.flagged++;
+      }
+      done++;
+      onProgress?.({ done, total, label: `${pointLabel(point)} · task ${i + 1}/${spec.testTasks}` });
+    }
+    for (let j = 0; j < factories.length; j++) {
+      const a = acc[j]!;
+      const ci = tInterval95(a.gaps);
+      rows++;
+      yield {
+        experiment: spec.name,
+        env: spec.env,
+        point: { ...point },
+        policy: factories[j]!.name,
+        tasks: spec.testTasks,
+        gap: ci.mean,
+        ciLow: ci.low,
+        ciHigh: ci.high,
+        meanReturn: mean(a.returns),
+        meanOracleReturn: mean(a.oracleReturns),
+        taskGaps: a.gaps,
+        flaggedTasks: a.flagged,
+      };
+    }
+  }
+  return { experiment: spec.name, rows, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Runs an experiment to the end and collects its rows (CLI, tests). */
+export async function collectExperiment(input: unknown, opts: RunOptions = {}): Promise<{ rows: ResultRow[]; summary: ExperimentSummary }> {
+  const rows: ResultRow[] = [];
+  const gen = runExperiment(input, opts);
+  for (;;) {
+    const r = await gen.next();
+    if (r.done) return { rows, summary: r.value };
+    rows.push(r.value);
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Experiment specs: a validated description of one sweep (DESIGN §6: spec → rows).
+ *
+ * `params` are the base task params of the env (validated by the task spec; the hidden task
+ * parameter — energy `p`, darkroom `goal` — is refused there because the `distribution` draws it),
+ * `sweep` varies one param over values validated against that param's own range. Every error
+ * names the field and the allowed range, e.g. `testTasks: must be an integer in [1, 1000], got 0`.
+ */
+import { z } from 'zod';
+import { ENV_NAMES, type EnvName } from '../core/types.ts';
+import { SpecError, formatIssues, intIn, parseOrThrow, realIn } from '../core/spec/fields.ts';
+import { darkroomParamsSchema, energyApomdpParams, parseTaskSpec } from '../core/spec/task-spec.ts';
+import { hasPolicy, policyNames } from '../policies/registry.ts';
+
+export const SWEEP_PARAMS = ['horizon', 'q', 'K', 'alpha', 'rho', 'kappa', 'levels', 'cost', 'gamma'] as const;
+export type SweepParam = (typeof SWEEP_PARAMS)[number];
+
+/** Which sweep params each env has. */
+export const SWEEPABLE: Record<EnvName, readonly SweepParam[]> = {
+  'energy-mdp': ['horizon', 'levels', 'cost', 'gamma'],
+  'energy-pomdp': ['horizon', 'levels', 'cost', 'gamma', 'q'],
+  'energy-apomdp': ['horizon', 'levels', 'cost', 'gamma', 'q', 'K', 'alpha', 'rho', 'kappa'],
+  darkroom: ['horizon'],
+};
+
+/** The seed of the darkroom's fixed train/test goal split (DESIGN §2.4); training data must use the same. */
+export const DARKROOM_SPLIT_SEED = 0;
+
+export interface EnergyDistribution {
+  pMin: number;
+  pMax: number;
+}
+export interface DarkroomDistribution {
+  goals: 'test' | 'train';
+}
+
+export interface ExperimentSpec {
+  name: string;
+  env: EnvName;
+  /** base task params as given (validated); defaults are filled in per task by the task spec. */
+  params: Record<string, unknown>;
+  distribution: EnergyDistribution | DarkroomDistribution;
+  sweep?: { param: SweepParam; values: number[] };
+  policies: string[];
+  testTasks: number;
+  /** evaluation episodes per task (APOMDP: per ambiguity model). */
+  episodes: number;
+  /** k support trajectories per task. */
+  support: number;
+  supportPolicy: 'oracle' | 'random';
+  seed: number;
+}
+
+/** What a user may write: everything with a default may be left out. */
+export type ExperimentSpecInput = Partial<Omit<ExperimentSpec, 'name' | 'env' | 'distribution'>> & {
+  name: string;
+  env: EnvName;
+  distribution?: Partial<EnergyDistribution> | Partial<DarkroomDistribution>;
+};
+
+export const EXPERIMENT_LIMITS = {
+  testTasks: [1, 1000],
+  episodes: [1, 1000],
+  support: [0, 20],
+  sweepValues: 20,
+  policies: 16,
+} as const;
+
+const enumError = (allowed: readonly string[]) => (iss: { input?: unknown }) =>
+  `must be one of ${allowed.join(', ')}, got ${JSON.stringify(iss.input)}`;
+
+const topSchema = z.strictObject({
+  name: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).max(200, { error: 'must be at most 200 characters' }),
+  env: z.enum(ENV_NAMES, { error: enumError(ENV_NAMES) }),
+  params: z.record(z.string(), z.unknown(), { error: 'must be an object of task params' }).default({}),
+  distribution: z.record(z.string(), z.unknown(), { error: 'must be an object' }).default({}),
+  sweep: z
+    .strictObject({
+      param: z.enum(SWEEP_PARAMS, { error: enumError(SWEEP_PARAMS) }),
+      values: z
+        .array(z.unknown(), { error: 'must be an array of values' })
+        .min(1, { error: 'must list at least one value' })
+        .max(EXPERIMENT_LIMITS.sweepValues, { error: `must list at most ${EXPERIMENT_LIMITS.sweepValues} values` }),
+    })
+    .optional(),
+  policies: z
+    .array(z.string({ error: 'must be a policy name' }), { error: 'must be an array of policy names' })
+    .min(1, { error: 'must list at least one policy' })
+    .max(EXPERIMENT_LIMITS.policies, { error: `must list at most ${EXPERIMENT_LIMITS.policies} policies` })
+    .default(['random', 'oracle']),
+  testTasks: intIn(...EXPERIMENT_LIMITS.testTasks).default(20),
+  episodes: intIn(...EXPERIMENT_LIMITS.episodes).default(30),
+  support: intIn(...EXPERIMENT_LIMITS.support).default(2),
+  supportPolicy: z.enum(['oracle', 'random'], { error: enumError(['oracle', 'random']) }).default('oracle'),
+  seed: intIn(0, 2 ** 32 - 1).default(0),
+});
+
+const energyDistribution = z.strictObject({ pMin: realIn(0, 1).default(0.3), pMax: realIn(0, 1).default(0.9) });
+const darkroomDistribution = z.strictObject({
+  goals: z.enum(['test', 'train'], { error: enumError(['test', 'train']) }).default('test'),
+});
+
+/** The schema of one sweepable param's values (the task spec's own field, so ranges agree). */
+function fieldSchema(env: EnvName, param: SweepParam): z.ZodType {
+  const shape: Record<string, z.ZodType> = env === 'darkroom' ? darkroomParamsSchema.shape : energyApomdpParams.shape;
+  const field = shape[param];
+  if (!field) throw new Error(`no schema for ${param}`);
+  return field;
+}
+
+/** The raw task params at one sweep point (hidden params still to be drawn). */
+export function pointParams(spec: ExperimentSpec, value?: number): Record<string, unknown> {
+  return spec.sweep && value !== undefined ? { ...spec.params, [spec.sweep.param]: value } : { ...spec.params };
+}
+
+/** The sweep points: `[{}]` without a sweep. */
+export function sweepPoints(spec: ExperimentSpec): { point: Record<string, number>; params: Record<string, unknown> }[] {
+  if (!spec.sweep) return [{ point: {}, params: pointParams(spec) }];
+  const { param, values } = spec.sweep;
+  return values.map((v) => ({ point: { [param]: v }, params: pointParams(spec, v) }));
+}
+
+function taskSpecProblems(env: EnvName, params: Record<string, unknown>): string[] {
+  const hidden = env === 'darkroom' ? { goal: [0, 0] } : { p: 0.5 };
+  try {
+    parseTaskSpec({ env, params: { ...params, ...hidden }, seed: 0 });
+    return [];
+  } catch (e) {
+    if (e instanceof SpecError) return e.problems;
+    throw e;
+  }
+}
+
+/** Checks the base params once (the swept one aside), then the combination at every sweep point. */
+function checkPoints(spec: ExperimentSpec, problems: string[]): void {
+  const swept = spec.sweep?.param;
+  const base = Object.fromEntries(Object.entries(spec.params).filter(([k]) => k !== swept));
+  const baseProblems = taskSpecProblems(spec.env, base);
+  if (baseProblems.length > 0) {
+    problems.push(...baseProblems);
+    return;
+  }
+  sweepPoints(spec).forEach(({ point, params }, i) => {
+    const where = spec.sweep ? ` (at sweep point ${i + 1}: ${JSON.stringify(point)})` : '';
+    problems.push(...taskSpecProblems(spec.env, params).map((p) => `${p}${where}`));
+  });
+}
+
+/** Validates an experiment spec and fills in defaults; throws a SpecError naming every bad field. */
+export function parseExperimentSpec(input: unknown): ExperimentSpec {
+  const top = parseOrThrow(topSchema, input);
+  const problems: string[] = [];
+  const env = top.env;
+
+  top.policies.forEach((name, i) => {
+    if (!hasPolicy(name)) problems.push(`policies.${i}: must be one of ${policyNames().join(', ')}, got ${JSON.stringify(name)}`);
+    else if (top.policies.indexOf(name) !== i) problems.push(`policies.${i}: ${JSON.stringify(name)} is listed twice`);
+  });
+
+  const hiddenParam = env === 'darkroom' ? 'goal' : 'p';
+  if (hiddenParam in top.params) {
+    const by = env === 'darkroom' ? 'distribution.goals' : 'distribution.pMin/pMax';
+    problems.push(`params.${hiddenParam}: drawn per task from ${by}; leave it out of the experiment's params`);
+  }
+
+  let distribution: ExperimentSpec['distribution'];
+  if (env === 'darkroom') {
+    distribution = parseOrThrow(darkroomDistribution, top.distribution, 'distribution');
+  } else {
+    const d = parseOrThrow(energyDistribution, top.distribution, 'distribution');
+    if (d.pMin > d.pMax) problems.push(`distribution.pMax: must be ≥ distribution.pMin (${d.pMin}), got ${d.pMax}`);
+    distribution = d;
+  }
+
+  let sweep: ExperimentSpec['sweep'];
+  if (top.sweep) {
+    const { param, values } = top.sweep;
+    if (!SWEEPABLE[env].includes(param)) {
+      problems.push(`sweep.param: must be one of ${SWEEPABLE[env].join(', ')} for ${env}, got ${JSON.stringify(param)}`);
+    } else {
+      const schema = fieldSchema(env, param);
+      const parsed: number[] = [];
+      values.forEach((v, i) => {
+        const r = schema.safeParse(v);
+        if (!r.success) problems.push(...formatIssues(r.error, `sweep.values.${i}`));
+        else if (typeof r.data !== 'number' || v === undefined) problems.push(`sweep.values.${i}: must be a number, got ${JSON.stringify(v)}`);
+        else parsed.push(r.data);
+      });
+      sweep = { param, values: parsed };
+    }
+  }
+  if (problems.length > 0) throw new SpecError(problems);
+
+  const spec: ExperimentSpec = {
+    name: top.name,
+    env,
+    params: top.params,
+    distribution,
+    ...(sweep ? { sweep } : {}),
+    policies: top.policies,
+    testTasks: top.testTasks,
+    episodes: top.episodes,
+    support: top.support,
+    supportPolicy: top.supportPolicy,
+    seed: top.seed,
+  };
+  checkPoints(spec, problems);
+  if (problems.length > 0) throw new SpecError(problems);
+  return spec;
+}
