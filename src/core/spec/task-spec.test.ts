@@ -21,7 +21,7 @@ describe('task specs', () => {
       params: { levels: 10, p: 0.6, cost: 0.1, horizon: 10, gamma: 1, init: 'uniform', q: 0.9, K: 3, alpha: 0.5, rho: 0.1, kappa: 50 },
     });
     expect(parseTaskSpec({ env: 'darkroom', params: {} }).params).toEqual({ size: 10, goal: [9, 9], horizon: 100 });
-    expect(parseTaskSpec({ env: 'energy-mdp', params: {} }).params.q).toBe(1);
+    expect(parseTaskSpec({ env: 'energy-mdp', params: {} }).params).toMatchObject({ q: 1, K: 1 });
   });
 
   it('names every bad field with its allowed range', () => {
