@@ -66,3 +66,43 @@ describe('lab solve', () => {
     expect(r.stderr).toMatch(/bogus/);
   });
 });
+
+describe('lab rollout and experiment', () => {
+  it('rolls out serialized trajectories with returns', () => {
+    const spec = specFile('r.json', { env: 'energy-mdp', params: { p: 0.6, horizon: 4 }, seed: 2 });
+    const r = lab(['rollout', '--spec', spec, '--policy', 'oracle', '--episodes', '3', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { episodes: { text: string; return: number }[]; meanReturn: number };
+    expect(out.episodes).toHaveLength(3);
+    expect(out.episodes[0]!.text).toMatch(/^<O_1> \d, <A_1> [0-2], <R_1> -?\d\.\d\d, <O_2> /);
+    expect(out.meanReturn).toBeCloseTo(out.episodes.reduce((a, e) => a + e.return, 0) / 3, 12);
+    expect(lab(['rollout', '--spec', spec, '--policy', 'greedy']).stderr).toContain('--policy: must be one of random, oracle, got "greedy"');
+  });
+
+  it('streams one JSON line per row, then a summary', () => {
+    const spec = specFile('e.json', {
+      name: 't',
+      env: 'energy-mdp',
+      params: {},
+      sweep: { param: 'horizon', values: [3, 6] },
+      policies: ['random', 'oracle'],
+      testTasks: 4,
+      episodes: 5,
+    });
+    const r = lab(['experiment', '--spec', spec, '--json']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(5);
+    expect(lines.slice(0, 4).map((l) => [l.point, l.policy])).toEqual([
+      [{ horizon: 3 }, 'random'],
+      [{ horizon: 3 }, 'oracle'],
+      [{ horizon: 6 }, 'random'],
+      [{ horizon: 6 }, 'oracle'],
+    ]);
+    expect(lines[1]!.gap).toBe(0);
+    expect(lines[4]!.summary).toMatchObject({ rows: 4 });
+    const bad = lab(['experiment', '--spec', specFile('eb.json', { name: 't', env: 'energy-mdp', testTasks: 0 })]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('testTasks: must be an integer in [1, 1000], got 0');
+  });
+});

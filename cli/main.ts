@@ -7,6 +7,7 @@ import { CliError } from './io.ts';
 import { runSolve } from './commands/solve.ts';
 import { runBench } from './commands/bench.ts';
 import { runRollout } from './commands/rollout.ts';
+import { runExperimentCommand } from './commands/experiment.ts';
 
 const USAGE = `Decision Lab CLI
 
@@ -36,6 +37,10 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
     options: { spec: { type: 'string' }, policy: { type: 'string' }, episodes: { type: 'string' }, json: { type: 'boolean' } },
     run: (v) =>
       runRollout({ spec: v.spec as string | undefined, policy: v.policy as string | undefined, episodes: v.episodes as string | undefined, json: v.json === true }),
+  },
+  experiment: {
+    options: { spec: { type: 'string' }, json: { type: 'boolean' } },
+    run: (v) => runExperimentCommand({ spec: v.spec as string | undefined, json: v.json === true }),
   },
   bench: {
     options: { quick: { type: 'boolean' }, json: { type: 'boolean' } },
