@@ -1,0 +1,74 @@
+import { useRef, type KeyboardEvent } from 'react';
+import { useLab, type Tab } from './store.ts';
+import { ErrorBoundary } from './common/ErrorBoundary.tsx';
+import { EnvPanel } from './env/EnvPanel.tsx';
+import { EpisodePanel } from './episode/EpisodePanel.tsx';
+import { SweepPanel } from './sweep/SweepPanel.tsx';
+
+const TABS: { id: Tab; label: string }[] = [
+  { id: 'episode', label: '1 · Task & episode' },
+  { id: 'sweep', label: '2 · Sweep experiment' },
+];
+
+export function App() {
+  const tab = useLab((s) => s.tab);
+  const set = useLab((s) => s.set);
+  const refs = useRef<Record<string, HTMLButtonElement | null>>({});
+
+  // WAI-ARIA tabs pattern: arrow keys move between tabs, Tab moves into the panel.
+  const onKey = (e: KeyboardEvent) => {
+    const i = TABS.findIndex((t) => t.id === tab);
+    const next = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : -2;
+    if (next === -2) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const t = TABS[(next + TABS.length) % TABS.length]!;
+    set({ tab: t.id });
+    refs.current[t.id]?.focus();
+  };
+
+  return (
+    <div className="app">
+      <header className="header">
+        <h1>Decision Lab</h1>
+        <p className="tagline">Set up a decision problem, watch a policy act step by step, and measure how far it is from optimal.</p>
+        <nav role="tablist" aria-label="Lab sections" onKeyDown={onKey} className="tabs">
+          {TABS.map((t) => (
+            <button
+              key={t.id}
+              ref={(el) => {
+                refs.current[t.id] = el;
+              }}
+              role="tab"
+              id={`tab-${t.id}`}
+              aria-selected={tab === t.id}
+              aria-controls={`panel-${t.id}`}
+              tabIndex={tab === t.id ? 0 : -1}
+              onClick={() => set({ tab: t.id })}
+            >
+              {t.label}
+            </button>
+          ))}
+        </nav>
+      </header>
+      <main>
+        {tab === 'episode' ? (
+          <div role="tabpanel" id="panel-episode" aria-labelledby="tab-episode" className="layout">
+            <ErrorBoundary where="the environment panel">
+              <EnvPanel />
+            </ErrorBoundary>
+            <ErrorBoundary where="the episode stepper">
+              <EpisodePanel />
+            </ErrorBoundary>
+          </div>
+        ) : (
+          <div role="tabpanel" id="panel-sweep" aria-labelledby="tab-sweep">
+            <ErrorBoundary where="the sweep panel">
+              <SweepPanel />
+            </ErrorBoundary>
+          </div>
+        )}
+      </main>
+    </div>
+  );
+}

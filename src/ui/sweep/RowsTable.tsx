@@ -1,0 +1,39 @@
+import type { ResultRow } from '../../experiments/types.ts';
+import { fmt, pct } from '../format.ts';
+
+export function RowsTable({ rows, param }: { rows: ResultRow[]; param: string }) {
+  if (rows.length === 0) return <p className="note">No rows yet.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="rows" data-testid="rows-table">
+        <caption className="visually-hidden">Result rows, one per swept value and policy</caption>
+        <thead>
+          <tr>
+            <th scope="col">{param}</th>
+            <th scope="col">policy</th>
+            <th scope="col" title="Mean over test tasks of (R* − R^π) / R*">gap</th>
+            <th scope="col" title="95 % Student-t interval over test tasks">95 % interval</th>
+            <th scope="col" title="Mean return of the policy">R^π</th>
+            <th scope="col" title="Mean return of the oracle">R*</th>
+            <th scope="col">tasks</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => (
+            <tr key={i}>
+              <td>{String(r.point[param] ?? Object.values(r.point).join(', '))}</td>
+              <td>{r.policy}</td>
+              <td>{pct(r.gap)}</td>
+              <td>
+                [{pct(r.ciLow)}, {pct(r.ciHigh)}]
+              </td>
+              <td>{fmt(r.meanReturn)}</td>
+              <td>{fmt(r.meanOracleReturn)}</td>
+              <td>{r.tasks}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+/**
+ * Starts and cancels sweeps. Lives outside React so a run survives re-renders and tab switches;
+ * rows go straight into the store as they arrive.
+ */
+import type { ExperimentProgress, ResultRow } from '../../experiments/types.ts';
+import { useLab, useProgress } from '../store.ts';
+
+/** Progress events arrive once per task; more than a few redraws a second only costs the page its responsiveness. */
+const PROGRESS_INTERVAL_MS = 250;
+import { Comlink, errorMessage, evaluatorApi, terminateEvaluator } from '../worker-client.ts';
+
+let current: string | null = null;
+
+function newId(): string {
+  return `${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+export function isRunning(): boolean {
+  return current !== null;
+}
+
+export async function startSweep(spec: Record<string, unknown>): Promise<void> {
+  if (current) return;
+  const id = newId();
+  current = id;
+  const lab = useLab.getState();
+  const startedAt = Date.now();
+  lab.startRun({ id, name: String(spec.name ?? 'sweep'), spec, rows: [], status: 'running', startedAt });
+  // Late messages from a cancelled run must not touch the store.
+  const live = () => current === id;
+  const onRow = (row: ResultRow) => {
+    if (live()) useLab.getState().addRow(id, row);
+  };
+  let lastProgress = 0;
+  const onProgress = (p: ExperimentProgress) => {
+    const now = Date.now();
+    if (!live() || (now - lastProgress < PROGRESS_INTERVAL_MS && p.done < p.total)) return;
+    lastProgress = now;
+    useProgress.setState({ progress: { ...p, startedAt, updatedAt: now } });
+  };
+  try {
+    const summary = await evaluatorApi().run(spec, Comlink.proxy(onRow), Comlink.proxy(onProgress));
+    if (live()) useLab.getState().finishRun(id, 'done', { summary });
+  } catch (e) {
+    if (live()) useLab.getState().finishRun(id, 'failed', { error: errorMessage(e) });
+  } finally {
+    if (live()) current = null;
+  }
+}
+
+/**
+ * Cancels at once: the worker may be deep inside a solve that never yields, so it is terminated
+ * (a fresh one starts with the next run). Rows already received stay in the store.
+ */
+export function cancelSweep(): void {
+  const id = current;
+  if (!id) return;
+  current = null;
+  terminateEvaluator();
+  useLab.getState().finishRun(id, 'cancelled');
+}

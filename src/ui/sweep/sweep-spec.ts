@@ -1,0 +1,58 @@
+/**
+ * The sweep form edits a plain experiment-spec object; these helpers read and write its key
+ * fields without the form needing to know every field of the spec.
+ */
+import { ENV_NAMES, type EnvName } from '../../core/types.ts';
+import { SWEEPABLE } from '../../experiments/spec.ts';
+import { fieldsOf } from '../env/param-form.ts';
+
+export type SweepSpec = Record<string, unknown>;
+
+export function envOf(spec: SweepSpec): EnvName {
+  const env = spec.env;
+  return typeof env === 'string' && (ENV_NAMES as readonly string[]).includes(env) ? (env as EnvName) : 'energy-mdp';
+}
+
+export function sweepOf(spec: SweepSpec): { param: string; values: (number | string)[] } {
+  const s = (spec.sweep ?? {}) as { param?: unknown; values?: unknown };
+  return {
+    param: typeof s.param === 'string' ? s.param : 'horizon',
+    values: Array.isArray(s.values) ? (s.values as (number | string)[]) : [],
+  };
+}
+
+export function policiesOf(spec: SweepSpec): string[] {
+  return Array.isArray(spec.policies) ? spec.policies.map(String) : [];
+}
+
+/** Parameters the experiment spec lets this env sweep. */
+export function sweepableParams(env: EnvName): readonly string[] {
+  return SWEEPABLE[env];
+}
+
+/** Switching env drops fixed params the new env does not have (they would be rejected as unknown). */
+export function withEnv(spec: SweepSpec, env: EnvName): SweepSpec {
+  const keep = new Set(fieldsOf(env));
+  const params = Object.fromEntries(Object.entries((spec.params ?? {}) as Record<string, unknown>).filter(([k]) => keep.has(k)));
+  const sweep = sweepOf(spec);
+  const distribution = env === 'darkroom' ? { goals: 'test' } : { pMin: 0.3, pMax: 0.9 };
+  const familyChanged = (spec.env === 'darkroom') !== (env === 'darkroom');
+  // The hidden parameter is drawn by the distribution, never fixed in params.
+  delete params.p;
+  delete params.goal;
+  return {
+    ...spec,
+    env,
+    params,
+    distribution: familyChanged ? distribution : spec.distribution,
+    sweep: SWEEPABLE[env].includes(sweep.param as never) ? spec.sweep : { param: 'horizon', values: familyChanged ? [] : sweep.values },
+  };
+}
+
+/** "5, 10, 20" → [5, 10, 20]; non-numbers are kept as text so the spec error can name them. */
+export function parseValues(text: string): (number | string)[] {
+  return text
+    .split(/[\s,;]+/)
+    .filter((s) => s !== '')
+    .map((s) => (Number.isFinite(Number(s)) ? Number(s) : s));
+}

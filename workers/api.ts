@@ -1,0 +1,77 @@
+/**
+ * The contract between the UI and its workers (comlink). Only plain, structured-cloneable data
+ * crosses it: tasks are rebuilt from their spec inside the worker, never shipped as objects with
+ * methods, and beliefs come back as number arrays so the store can persist them as JSON.
+ */
+import type { EnvName, Step, TaskSpec } from '../src/core/types.ts';
+import type { ExperimentProgress, ExperimentSummary, ResultRow } from '../src/experiments/types.ts';
+
+export interface OracleInfo {
+  method: string;
+  /** expected return from the initial distribution (α-MEU value for the APOMDP). */
+  expectedReturn: number;
+  /** the fully observable MDP value, an upper bound for POMDP/APOMDP values. */
+  upperBound?: number;
+  /** wall-clock seconds the solver took (shown so a slow solve is not mistaken for a hang). */
+  seconds: number;
+}
+
+export interface TaskInfo {
+  /** the spec as sent, so the UI can tell whether the form still matches the sampled task. */
+  spec: TaskSpec;
+  env: EnvName;
+  /** every parameter with its default filled in. */
+  params: Record<string, unknown>;
+  nStates: number;
+  nModels: number;
+  oracle: OracleInfo;
+}
+
+export interface EpisodeRequest {
+  spec: TaskSpec;
+  policy: string;
+  /** episode index: different indices give different (seeded) noise. */
+  episode: number;
+  /** the APOMDP model that generates the episode; undefined = drawn from the set. */
+  model?: number;
+}
+
+export interface EpisodeView {
+  spec: TaskSpec;
+  env: EnvName;
+  policy: string;
+  episode: number;
+  steps: Step[];
+  latent: number[];
+  /** model that generated the episode (0-based). */
+  model: number;
+  return: number;
+  /** cumulative discounted return after each step. */
+  cumulative: number[];
+  /** beliefs[t][m][s]: the belief over s_t after o_t under model m (null: history impossible under m). Energy POMDP/APOMDP only. */
+  beliefs: (number[] | null)[][] | null;
+  oracle: OracleInfo;
+  /** darkroom only: grid size and the goal (revealed to the viewer, hidden from the agent). */
+  grid?: { size: number; goal: [number, number] };
+}
+
+export interface PolicyInfo {
+  name: string;
+  /** true when the policy sees the task's hidden parameters (the oracle). */
+  privileged: boolean;
+}
+
+export interface SolverApi {
+  policies(): Promise<PolicyInfo[]>;
+  sampleTask(spec: TaskSpec): Promise<TaskInfo>;
+  runEpisode(req: EpisodeRequest): Promise<EpisodeView>;
+}
+
+export interface EvaluatorApi {
+  /**
+   * Runs a sweep, streaming rows and progress through the (comlink-proxied) callbacks.
+   * Rejects with the SpecError message for a bad spec. There is no soft cancel: the UI
+   * terminates this worker, which also stops a solve that never yields.
+   */
+  run(spec: unknown, onRow: (row: ResultRow) => void, onProgress: (p: ExperimentProgress) => void): Promise<ExperimentSummary>;
+}
