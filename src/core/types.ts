@@ -132,6 +132,8 @@ export interface OracleSolution {
   upperBound?: number;
   /** V_t(s) for t = 0..H−1 (MDP only). */
   values?: number[][];
+  /** point-based solvers: how many belief points were backed up, over all time steps. */
+  beliefPoints?: number;
   /** an agent playing the oracle's policy; `rng` breaks ties between equally good actions. */
   agent(rng: Rng): Agent;
 }
