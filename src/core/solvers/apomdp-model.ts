@@ -20,8 +20,9 @@
  */
 import { conditionOnObservation, filterBelief } from '../belief.ts';
 import type { Rng } from '../rng.ts';
-import type { Agent, EnergyTask, PomdpModel, Step } from '../types.ts';
+import type { Agent, EnergyTask, Step } from '../types.ts';
 import { pickAction } from './tie-break.ts';
+import { initialBeliefs } from './pomdp-belief.ts';
 
 /** A class's reward groups: the states that produce each reward value (z = (r, o')). */
 export interface RewardGroup {
@@ -130,24 +131,13 @@ export function lastValue(v: ApomdpView, u: ArrayLike<number>): { value: number;
   return { value: best, c: arg };
 }
 
-/** The o_0 distribution under model m and the (normalised) belief after each o_0 with positive probability. */
-export function initialBeliefsUnder(task: EnergyTask, model: PomdpModel): { prob: number; belief: Float64Array }[] {
-  const out: { prob: number; belief: Float64Array }[] = [];
-  for (let o = 0; o < task.nObs; o++) {
-    const b = Float64Array.from(task.init);
-    const prob = conditionOnObservation(model, task.nObs, b, o);
-    if (prob > 0) out.push({ prob, belief: b });
-  }
-  return out;
-}
-
 /**
  * V_0 convention: o_0 is drawn by the true model too, so the initial observation is treated like
  * every later z: R* = α · min_m E_{o_0 ~ m}[V_0(b_0^m)] + (1 − α) · max_m E_{o_0 ~ m}[V_0(b_0^m)],
  * b_0^m = init conditioned on o_0 under model m.
  */
 export function initialAmeuValue(task: EnergyTask, alpha: number, value0: (b: Float64Array) => number): number {
-  const W = task.models.map((model) => initialBeliefsUnder(task, model).reduce((acc, { prob, belief }) => acc + prob * value0(belief), 0));
+  const W = task.models.map((model) => initialBeliefs(task, model).reduce((acc, { prob, belief }) => acc + prob * value0(belief), 0));
   return mixModels(W, alpha).value;
 }
 
