@@ -12,11 +12,22 @@ async function stepCounter(page: Page): Promise<string> {
   return (await page.getByTestId('step-counter').textContent()) ?? '';
 }
 
+/** Errors the page reported (uncaught exceptions, console errors, failed loads): a person's session must have none. */
+let pageErrors: string[] = [];
+
 test.beforeEach(async ({ page }) => {
-  page.on('pageerror', (e) => console.log(`pageerror: ${e.message}`));
+  pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+  });
   await page.goto('/');
   await page.evaluate(() => localStorage.clear());
   await page.reload();
+});
+
+test.afterEach(() => {
+  expect(pageErrors).toEqual([]);
 });
 
 test('configure, step through an episode, sweep, cancel, reload', async ({ page }) => {
