@@ -24,4 +24,11 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'window', 'document', 'self', 'Worker', 'localStorage', 'navigator'],
     },
   },
+  {
+    // The engine's randomness (init, dropout) must be reproducible from a seed too.
+    files: ['src/nn/**/*.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'src/nn is seeded: use Rng or hashU32.' }],
+    },
+  },
 );

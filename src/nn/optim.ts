@@ -1,0 +1,143 @@
+/**
+ * Optimisation: AdamW, the cosine learning-rate schedule with linear warmup, global-norm
+ * gradient clipping, and a training step that accumulates gradients over micro-batches.
+ * Conventions follow PyTorch / Hugging Face Trainer so a run here and a run with the
+ * reference tooling (DESIGN §5) see the same learning rates and updates.
+ */
+import type { Backend, Buf } from './backend.ts';
+import type { Tape } from './tape.ts';
+import type { Tensor } from './tensor.ts';
+
+export interface AdamWOptions {
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** Decoupled decay (torch.optim.AdamW defaults to 0.01; HF TrainingArguments to 0). */
+  weightDecay?: number;
+}
+
+export class AdamW {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** Optimiser steps taken so far (bias correction uses step + 1 for the next one). */
+  step = 0;
+  private readonly m: Buf[];
+  private readonly v: Buf[];
+  /** One-element buffer for the gradient norm, so steps allocate nothing. */
+  readonly normScratch: Buf;
+
+  constructor(
+    readonly backend: Backend,
+    readonly params: readonly Tensor[],
+    o: AdamWOptions = {},
+  ) {
+    this.beta1 = o.beta1 ?? 0.9;
+    this.beta2 = o.beta2 ?? 0.999;
+    this.eps = o.eps ?? 1e-8;
+    this.weightDecay = o.weightDecay ?? 0;
+    for (const p of params) if (!p.requiresGrad || !p.leaf) throw new Error('AdamW: every parameter must be a leaf that requires a gradient');
+    this.m = params.map((p) => backend.alloc(p.size));
+    this.v = params.map((p) => backend.alloc(p.size));
+    this.normScratch = backend.alloc(1);
+  }
+
+  /** One update with learning rate lr; gradients are multiplied by gradScale first (clipping). */
+  update(lr: number, gradScale = 1): void {
+    this.step++;
+    this.params.forEach((p, i) => {
+      if (!p.grad) return; // no gradient reached it: PyTorch skips such parameters too
+      this.backend.adamwStep(p.buf, p.grad, this.m[i]!, this.v[i]!, {
+        lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, step: this.step, gradScale,
+      });
+    });
+  }
+
+  zeroGrad(): void {
+    for (const p of this.params) if (p.grad) this.backend.fill(p.grad, 0);
+  }
+}
+
+/**
+ * Learning-rate factor at optimiser step `step` (0-based, the number of updates already taken),
+ * as transformers' get_cosine_schedule_with_warmup: linear from 0 over the warmup steps, then
+ * half a cosine to 0. Warmup steps = ceil(warmupRatio · totalSteps) as in TrainingArguments.
+ * The first update therefore uses factor 0 when there is warmup, exactly as in HF.
+ */
+export function cosineWithWarmup(step: number, totalSteps: number, warmupRatio: number): number {
+  const warmup = Math.ceil(warmupRatio * totalSteps);
+  if (step < warmup) return step / Math.max(1, warmup);
+  const progress = (step - warmup) / Math.max(1, totalSteps - warmup);
+  return Math.max(0, 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress))));
+}
+
+/** sqrt(Σ over all gradients of g²); one read-back per call (the only sync point of a step). */
+export async function globalGradNorm(backend: Backend, params: readonly Tensor[], scratch?: Buf): Promise<number> {
+  const out = scratch ?? backend.alloc(1);
+  backend.fill(out, 0);
+  for (const p of params) if (p.grad) backend.sumSquares(p.grad, out, true);
+  const [sum] = await backend.read(out);
+  if (!scratch) backend.free(out);
+  return Math.sqrt(sum!);
+}
+
+/** The factor torch.nn.utils.clip_grad_norm_ applies: min(1, maxNorm / (norm + 1e-6)). */
+export function clipFactor(norm: number, maxNorm: number): number {
+  return Math.min(1, maxNorm / (norm + 1e-6));
+}
+
+/** Scale the gradients in place so their global norm is at most maxNorm; returns the norm before. */
+export async function clipGradNorm(backend: Backend, params: readonly Tensor[], maxNorm: number): Promise<number> {
+  const norm = await globalGradNorm(backend, params);
+  const c = clipFactor(norm, maxNorm);
+  if (c < 1) for (const p of params) if (p.grad) backend.scale(p.grad, c);
+  return norm;
+}
+
+export interface MicroBatch {
+  /** Counted targets (Σ mask) of this micro-batch. */
+  readonly count: number;
+}
+
+export interface TrainStepOptions {
+  lr: number;
+  /** Global-norm clipping threshold; omitted or Infinity = no clipping. */
+  maxGradNorm?: number;
+}
+
+export interface TrainStepResult {
+  /** Mean loss over all counted targets of all micro-batches. */
+  loss: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+}
+
+/**
+ * One optimiser step over several micro-batches. Each micro-batch's loss is divided by the
+ * total target count of the whole step (not its own), so the accumulated gradient is exactly
+ * the full batch's, even when micro-batches count different numbers of targets.
+ */
+export async function trainStep<M extends MicroBatch>(
+  tape: Tape,
+  opt: AdamW,
+  micro: readonly M[],
+  lossOf: (tape: Tape, mb: M, denominator: number) => Tensor,
+  o: TrainStepOptions,
+): Promise<TrainStepResult> {
+  const total = micro.reduce((s, mb) => s + mb.count, 0);
+  const denominator = total > 0 ? total : 1;
+  opt.zeroGrad();
+  let loss = 0;
+  for (const mb of micro) {
+    const l = lossOf(tape, mb, denominator);
+    tape.backward(l);
+    const [v] = await tape.backend.read(l.buf);
+    loss += v!;
+    tape.reset();
+  }
+  const gradNorm = await globalGradNorm(opt.backend, opt.params, opt.normScratch);
+  const maxNorm = o.maxGradNorm ?? Infinity;
+  opt.update(o.lr, Number.isFinite(maxNorm) ? clipFactor(gradNorm, maxNorm) : 1);
+  return { loss, gradNorm };
+}
