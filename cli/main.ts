@@ -8,6 +8,7 @@ import { runSolve } from './commands/solve.ts';
 import { runBench } from './commands/bench.ts';
 import { runRollout } from './commands/rollout.ts';
 import { runExperimentCommand } from './commands/experiment.ts';
+import { runForwardCommand } from './commands/forward.ts';
 
 const USAGE = `Decision Lab CLI
 
@@ -20,10 +21,16 @@ commands:
              serialized trajectories and returns
   experiment --spec FILE [--json]
              a sweep: one JSON line per result row, then a summary
+  forward    --model DIR [--adapter DIR] [--nf4] --tokens FILE [--grad] --out FILE [--json]
+             logits [B, T, V] of a Llama model folder (config.json + model.safetensors), optionally
+             with a PEFT LoRA adapter (dropout off) and an NF4-quantized base; with --grad also the
+             masked next-token loss and every adapter tensor's gradient under its PEFT key
   bench      [--quick] [--json]
              solver benchmarks (median times, values next to bounds)
 
 A task spec is {"env": "energy-mdp|energy-pomdp|energy-apomdp|darkroom", "params": {...}, "seed": n}.
+A tokens file is {"input_ids": [[...], ...], "loss_mask": [[...], ...]} (equal-length rows; the mask
+is optional, 1 where token t >= 1 counts as a target).
 `;
 
 type Handler = (values: Record<string, string | boolean | undefined>) => void | Promise<void>;
@@ -41,6 +48,17 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
   experiment: {
     options: { spec: { type: 'string' }, json: { type: 'boolean' } },
     run: (v) => runExperimentCommand({ spec: v.spec as string | undefined, json: v.json === true }),
+  },
+  forward: {
+    options: {
+      model: { type: 'string' }, adapter: { type: 'string' }, nf4: { type: 'boolean' }, tokens: { type: 'string' },
+      grad: { type: 'boolean' }, out: { type: 'string' }, json: { type: 'boolean' },
+    },
+    run: (v) =>
+      runForwardCommand({
+        model: v.model as string | undefined, adapter: v.adapter as string | undefined, nf4: v.nf4 === true, tokens: v.tokens as string | undefined,
+        grad: v.grad === true, out: v.out as string | undefined, json: v.json === true,
+      }),
   },
   bench: {
     options: { quick: { type: 'boolean' }, json: { type: 'boolean' } },

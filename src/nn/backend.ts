@@ -174,6 +174,16 @@ export interface Backend {
   /** dlogits += dloss[0] · mask[r] · (softmax(logits[r]) − onehot(targets[r])) / denominator. */
   crossEntropyBackward(logits: Buf, targets: IndexBuf, mask: Buf, lse: Buf, dloss: Buf, dlogits: Buf, p: CrossEntropyParams): void;
 
+  // ----- quantized weights -----
+  /**
+   * NF4 dequantization (nf4-linear.ts): out[i] = fround(NF4[code_i] · absmax[floor(i / 64)]) for
+   * every i < out.size. `codes` holds 8 codes per u32: word j is bytes 4j..4j+3 (little-endian)
+   * of nf4.ts's packing, so element e sits in word e >> 3 at bit 8·((e >> 1) & 3) + (e even ? 4 : 0).
+   * Optional only so that a backend under construction still type-checks; nf4Linear refuses a
+   * backend without it.
+   */
+  nf4Dequantize?(codes: IndexBuf, absmax: Buf, out: Buf): void;
+
   // ----- optimisation -----
   /** out[0] (+)= Σ x² (accumulated in f64 on CPU), for global-norm clipping. */
   sumSquares(x: Buf, out: Buf, accumulate?: boolean): void;

@@ -6,8 +6,9 @@
  * and B [out, r] (PEFT).
  */
 import type { Buf, IndexBuf } from './backend.ts';
+import { Nf4Param, withDequantized } from './nf4-linear.ts';
 import type { Tape } from './tape.ts';
-import type { Tensor } from './tensor.ts';
+import { Tensor } from './tensor.ts';
 
 function expect(cond: boolean, msg: string): void {
   if (!cond) throw new Error(msg);
@@ -98,16 +99,37 @@ export function swiglu(tape: Tape, gate: Tensor, up: Tensor): Tensor {
   return out;
 }
 
+/** A frozen or trainable dense weight, or a frozen NF4 one (QLoRA; see nf4-linear.ts). */
+export type BaseWeight = Tensor | Nf4Param;
+
+/** out (+)= x Wᵀ for x [n, in] and the base weight W [out, in]. */
+function baseForward(tape: Tape, x: Buf, w: BaseWeight, out: Buf, n: number): void {
+  const p = { m: n, n: w.shape[0]!, k: w.shape[1]!, transB: true };
+  if (w instanceof Nf4Param) withDequantized(tape, w, (dense) => tape.backend.matmul(x, dense, out, p));
+  else tape.backend.matmul(x, w.buf, out, p);
+}
+
+/** dx += dout W; the only gradient an NF4 weight passes on (it is frozen). */
+function baseBackwardDx(tape: Tape, dout: Buf, w: BaseWeight, dx: Buf, n: number): void {
+  const p = { m: n, n: w.shape[1]!, k: w.shape[0]!, accumulate: true };
+  if (w instanceof Nf4Param) withDequantized(tape, w, (dense) => tape.backend.matmul(dout, dense, dx, p));
+  else tape.backend.matmul(dout, w.buf, dx, p);
+}
+
+function inputsOf(x: Tensor, w: BaseWeight, ...rest: Tensor[]): Tensor[] {
+  return w instanceof Tensor ? [x, w, ...rest] : [x, ...rest];
+}
+
 /** y = x Wᵀ with x [N, in], W [out, in] (no bias: Llama has none). */
-export function linear(tape: Tape, x: Tensor, w: Tensor): Tensor {
-  const [outF, inF] = [w.shape[0]!, w.cols];
+export function linear(tape: Tape, x: Tensor, w: BaseWeight): Tensor {
+  const [outF, inF] = [w.shape[0]!, w.shape[1]!];
   expect(x.cols === inF, `linear: x has ${x.cols} features, W expects ${inF}`);
   const n = x.rows;
-  const out = tape.output([...x.shape.slice(0, -1), outF], [x, w]);
-  tape.backend.matmul(x.buf, w.buf, out.buf, { m: n, n: outF, k: inF, transB: true });
+  const out = tape.output([...x.shape.slice(0, -1), outF], inputsOf(x, w));
+  baseForward(tape, x.buf, w, out.buf, n);
   tape.record('linear', out, (dout) => {
-    if (x.requiresGrad) tape.backend.matmul(dout, w.buf, tape.grad(x), { m: n, n: inF, k: outF, accumulate: true });
-    if (w.requiresGrad) tape.backend.matmul(dout, x.buf, tape.grad(w), { m: outF, n: inF, k: n, transA: true, accumulate: true });
+    if (x.requiresGrad) baseBackwardDx(tape, dout, w, tape.grad(x), n);
+    if (w instanceof Tensor && w.requiresGrad) tape.backend.matmul(dout, x.buf, tape.grad(w), { m: outF, n: inF, k: n, transA: true, accumulate: true });
   });
   return out;
 }
@@ -122,14 +144,14 @@ export interface LoraConfig {
 }
 
 /** y = x Wᵀ + (alpha/r)·(dropout(x) Aᵀ) Bᵀ with A [r, in], B [out, r] (PEFT layout). */
-export function loraLinear(tape: Tape, x: Tensor, w: Tensor, a: Tensor, b: Tensor, c: LoraConfig): Tensor {
+export function loraLinear(tape: Tape, x: Tensor, w: BaseWeight, a: Tensor, b: Tensor, c: LoraConfig): Tensor {
   const be = tape.backend;
-  const [outF, inF, r] = [w.shape[0]!, w.cols, a.shape[0]!];
+  const [outF, inF, r] = [w.shape[0]!, w.shape[1]!, a.shape[0]!];
   expect(x.cols === inF && a.cols === inF && b.shape[0] === outF && b.cols === r, 'loraLinear: shapes of x, W, A, B do not agree');
   const n = x.rows;
   const s = c.alpha / r;
-  const out = tape.output([...x.shape.slice(0, -1), outF], [x, w, a, b]);
-  be.matmul(x.buf, w.buf, out.buf, { m: n, n: outF, k: inF, transB: true });
+  const out = tape.output([...x.shape.slice(0, -1), outF], inputsOf(x, w, a, b));
+  baseForward(tape, x.buf, w, out.buf, n);
   let mask: Buf | null = null;
   let xd = x.buf;
   if (c.dropout > 0 && tape.gradEnabled) {
@@ -142,8 +164,8 @@ export function loraLinear(tape: Tape, x: Tensor, w: Tensor, a: Tensor, b: Tenso
   be.matmul(xd, a.buf, h, { m: n, n: r, k: inF, transB: true });
   be.matmul(h, b.buf, out.buf, { m: n, n: outF, k: r, transB: true, accumulate: true, alpha: s });
   tape.record('loraLinear', out, (dout) => {
-    if (x.requiresGrad) be.matmul(dout, w.buf, tape.grad(x), { m: n, n: inF, k: outF, accumulate: true });
-    if (w.requiresGrad) be.matmul(dout, x.buf, tape.grad(w), { m: outF, n: inF, k: n, transA: true, accumulate: true });
+    if (x.requiresGrad) baseBackwardDx(tape, dout, w, tape.grad(x), n);
+    if (w instanceof Tensor && w.requiresGrad) be.matmul(dout, x.buf, tape.grad(w), { m: outF, n: inF, k: n, transA: true, accumulate: true });
     if (b.requiresGrad) be.matmul(dout, h, tape.grad(b), { m: outF, n: r, k: n, transA: true, accumulate: true, alpha: s });
     if (!a.requiresGrad && !x.requiresGrad) return;
     const dh = tape.temp(n * r);

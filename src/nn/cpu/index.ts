@@ -8,6 +8,7 @@ import { attentionBackward, attentionForward } from './attention.ts';
 import { addInPlace, adamwStep, dropoutMask, mul, scale, sumSquares, swigluBackward, swigluForward } from './elementwise.ts';
 import { crossEntropyBackward, crossEntropyForward, embeddingBackward, embeddingForward, ropeBackward, ropeForward, rmsnormBackward, rmsnormForward } from './layers.ts';
 import { matmul } from './matmul.ts';
+import { nf4Dequantize } from './nf4.ts';
 import { CpuBuf, CpuIndexBuf, f, ix, type Floats } from './storage.ts';
 
 export interface CpuBackendOptions {
@@ -141,6 +142,10 @@ export class CpuBackend implements Backend {
 
   crossEntropyBackward(logits: Buf, targets: IndexBuf, mask: Buf, lse: Buf, dloss: Buf, dlogits: Buf, p: CrossEntropyParams): void {
     crossEntropyBackward(f(logits), ix(targets), f(mask), f(lse), f(dloss), f(dlogits), p);
+  }
+
+  nf4Dequantize(codes: IndexBuf, absmax: Buf, out: Buf): void {
+    nf4Dequantize(ix(codes), f(absmax), f(out));
   }
 
   sumSquares(x: Buf, out: Buf, accumulate = false): void {

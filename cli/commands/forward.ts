@@ -1,0 +1,93 @@
+/**
+ * `forward --model DIR [--adapter DIR] [--nf4] --tokens FILE [--grad] --out FILE` (DESIGN §7):
+ * logits of a token batch on the CPU backend, and with --grad the masked next-token loss and its
+ * gradient for every adapter tensor, written as safetensors under the adapter's PEFT keys.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePeftConfig, loadPeftAdapter } from '../../src/models/peft.ts';
+import { parseTokenBatch, runForward, TokenBatchError } from '../../src/models/forward.ts';
+import { CpuBackend } from '../../src/nn/cpu/index.ts';
+import { type LlamaConfig, ModelFormatError, parseLlamaConfig } from '../../src/nn/llama-config.ts';
+import { loadLlama } from '../../src/nn/llama.ts';
+import { SafetensorsError, writeSafetensors } from '../../src/nn/safetensors.ts';
+import { CliError, printJson, readJsonFile } from '../io.ts';
+
+export interface ForwardArgs {
+  model?: string;
+  adapter?: string;
+  nf4: boolean;
+  tokens?: string;
+  grad: boolean;
+  out?: string;
+  json: boolean;
+}
+
+function readBytes(dir: string, file: string, option: string): Uint8Array {
+  const path = join(dir, file);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new CliError(`${option}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}
+
+/** Format problems in a model or adapter folder become CLI errors prefixed with the option. */
+function asCliError<T>(option: string, file: string, load: () => T): T {
+  try {
+    return load();
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw new CliError(`${option}: ${e.message}`);
+    if (e instanceof SafetensorsError) throw new CliError(`${option}: ${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+function folder(path: string | undefined, option: string): string {
+  if (path === undefined || path === '') throw new CliError(`${option}: a folder path is required`);
+  return path;
+}
+
+export async function runForwardCommand(args: ForwardArgs): Promise<void> {
+  const modelDir = folder(args.model, '--model');
+  if (args.out === undefined || args.out === '') throw new CliError('--out: a file path is required');
+  const config: LlamaConfig = asCliError('--model', 'config.json', () => parseLlamaConfig(readJsonFile(join(modelDir, 'config.json'), '--model')));
+  const rawTokens = readJsonFile(args.tokens, '--tokens');
+  let batch;
+  try {
+    batch = parseTokenBatch(rawTokens, config.vocabSize);
+  } catch (e) {
+    if (e instanceof TokenBatchError) throw new CliError(`--tokens: ${e.message}`);
+    throw e;
+  }
+  const be = new CpuBackend();
+  const weights = readBytes(modelDir, 'model.safetensors', '--model');
+  const model = asCliError('--model', 'model.safetensors', () => loadLlama(be, config, weights, { nf4: args.nf4 }));
+  if (args.adapter !== undefined) {
+    const dir = folder(args.adapter, '--adapter');
+    const adapterConfig = readJsonFile(join(dir, 'adapter_config.json'), '--adapter');
+    asCliError('--adapter', 'adapter_config.json', () => parsePeftConfig(adapterConfig));
+    const tensors = readBytes(dir, 'adapter_model.safetensors', '--adapter');
+    // DESIGN §7: dropout off here, whatever the adapter's training config says.
+    model.setAdapter(asCliError('--adapter', 'adapter_model.safetensors', () => loadPeftAdapter(be, config, adapterConfig, tensors, { dropout: 0 })));
+  }
+  const result = await runForward(model, batch, { grad: args.grad });
+  try {
+    writeFileSync(args.out, writeSafetensors(result, { format: 'pt' }));
+  } catch (e) {
+    throw new CliError(`--out: cannot write ${args.out} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const loss = result.get('loss')?.data[0];
+  const summary = {
+    out: args.out,
+    logits: result.get('logits')!.shape,
+    ...(loss === undefined ? {} : { loss }),
+    gradients: [...result.keys()].filter((k) => k !== 'logits' && k !== 'loss').length,
+    nf4: args.nf4,
+  };
+  if (args.json) {
+    printJson(summary);
+    return;
+  }
+  console.log(`wrote ${args.out}: logits [${summary.logits.join(', ')}]${loss === undefined ? '' : `, loss ${loss.toFixed(6)}`}, ${summary.gradients} adapter gradients`);
+}
