@@ -4,10 +4,12 @@ import { ErrorBoundary } from './common/ErrorBoundary.tsx';
 import { EnvPanel } from './env/EnvPanel.tsx';
 import { EpisodePanel } from './episode/EpisodePanel.tsx';
 import { SweepPanel } from './sweep/SweepPanel.tsx';
+import { BenchPanel } from './bench/BenchPanel.tsx';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'episode', label: '1 · Task & episode' },
   { id: 'sweep', label: '2 · Sweep experiment' },
+  { id: 'bench', label: '3 · Engine bench' },
 ];
 
 export function App() {
@@ -61,10 +63,16 @@ export function App() {
               <EpisodePanel />
             </ErrorBoundary>
           </div>
-        ) : (
+        ) : tab === 'sweep' ? (
           <div role="tabpanel" id="panel-sweep" aria-labelledby="tab-sweep">
             <ErrorBoundary where="the sweep panel">
               <SweepPanel />
+            </ErrorBoundary>
+          </div>
+        ) : (
+          <div role="tabpanel" id="panel-bench" aria-labelledby="tab-bench">
+            <ErrorBoundary where="the engine bench">
+              <BenchPanel />
             </ErrorBoundary>
           </div>
         )}

@@ -10,7 +10,7 @@ import type { ExperimentProgress, ExperimentSummary, ResultRow } from '../experi
 import type { EpisodeView, TaskInfo } from '../../workers/api.ts';
 import { defaultDrafts, type Drafts } from './env/param-form.ts';
 
-export type Tab = 'episode' | 'sweep';
+export type Tab = 'episode' | 'sweep' | 'bench';
 export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed' | 'interrupted';
 
 export interface SweepRun {
