@@ -1,5 +1,5 @@
 /**
- * The engine's kernel interface: what every backend (CPU now, WebGPU/WGSL later) implements.
+ * The engine's kernel interface: what every backend implements (cpu/ in TypedArrays, webgpu/ in WGSL).
  *
  * Why kernels on opaque buffers rather than a generic tensor library: no maintained JS library
  * trains LoRA/QLoRA adapters on WebGPU (onnxruntime-web's training API was CPU-only and was
