@@ -9,6 +9,8 @@ import { runBench } from './commands/bench.ts';
 import { runRollout } from './commands/rollout.ts';
 import { runExperimentCommand } from './commands/experiment.ts';
 import { runForwardCommand } from './commands/forward.ts';
+import { runExportDataset } from './commands/export-dataset.ts';
+import { runExportOnnx } from './commands/export-onnx.ts';
 
 const USAGE = `Decision Lab CLI
 
@@ -25,8 +27,17 @@ commands:
              logits [B, T, V] of a Llama model folder (config.json + model.safetensors), optionally
              with a PEFT LoRA adapter (dropout off) and an NF4-quantized base; with --grad also the
              masked next-token loss and every adapter tensor's gradient under its PEFT key
-  bench      [--quick] [--json]
-             solver benchmarks (median times, values next to bounds)
+  export-onnx --model DIR [--adapter DIR] --out DIR [--json]
+             the model (with a PEFT LoRA adapter merged in: W + (alpha/r)·B·A) as an ONNX folder
+             that @huggingface/transformers loads: config.json, onnx/model.onnx (KV-cache I/O)
+  export-dataset --spec FILE --out FILE [--format text|pairs] [--tasks N] [--point I] [--val-out FILE] [--json]
+             the experiment's SFT training set as JSONL ({"text"} or {"prompt","completion"} lines):
+             per training task 15 oracle episodes (darkroom: 10 oracle + 100 random per train goal),
+             each after k support trajectories; --point picks a sweep point (1-based), --val-out
+             puts the last 10% of tasks in a validation file
+  bench      [--only solvers|engine] [--quick] [--json]
+             solver benchmarks (median times, values next to bounds) and the CPU tensor engine's
+             (matmul GFLOP/s next to onnxruntime-web WASM, LoRA training tokens/s at ~1M and ~10M)
 
 A task spec is {"env": "energy-mdp|energy-pomdp|energy-apomdp|darkroom", "params": {...}, "seed": n}.
 A tokens file is {"input_ids": [[...], ...], "loss_mask": [[...], ...]} (equal-length rows; the mask
@@ -60,9 +71,24 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
         grad: v.grad === true, out: v.out as string | undefined, json: v.json === true,
       }),
   },
+  'export-onnx': {
+    options: { model: { type: 'string' }, adapter: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+    run: (v) => runExportOnnx({ model: v.model as string | undefined, adapter: v.adapter as string | undefined, out: v.out as string | undefined, json: v.json === true }),
+  },
+  'export-dataset': {
+    options: {
+      spec: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, tasks: { type: 'string' },
+      point: { type: 'string' }, 'val-out': { type: 'string' }, json: { type: 'boolean' },
+    },
+    run: (v) =>
+      runExportDataset({
+        spec: v.spec as string | undefined, out: v.out as string | undefined, format: v.format as string | undefined,
+        tasks: v.tasks as string | undefined, point: v.point as string | undefined, valOut: v['val-out'] as string | undefined, json: v.json === true,
+      }),
+  },
   bench: {
-    options: { quick: { type: 'boolean' }, json: { type: 'boolean' } },
-    run: (v) => runBench({ quick: v.quick === true, json: v.json === true }),
+    options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' } },
+    run: (v) => runBench({ quick: v.quick === true, json: v.json === true, only: v.only as string | undefined }),
   },
 };
 

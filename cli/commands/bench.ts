@@ -1,5 +1,6 @@
 /**
- * `bench`: solver benchmarks. For every environment and H ∈ {5, 10, 20}: the median solve time
+ * `bench`: solver benchmarks, and the CPU engine's (bench-engine.ts; `--only solvers|engine`).
+ * Solvers: for every environment and H ∈ {5, 10, 20}: the median solve time
  * over repeated runs, the ratio to exact MDP backward induction of the same task measured in the
  * same run (the reference), and for the POMDP/APOMDP the point-based value next to the fully
  * observable upper bound, the exact expectimax value where it is feasible (H ≤ 5), and the
@@ -12,7 +13,8 @@ import { simulateEpisodeSync } from '../../src/core/simulate.ts';
 import { ameuReturn, tInterval95 } from '../../src/core/metrics.ts';
 import { Rng } from '../../src/core/rng.ts';
 import type { EnvName, OracleSolution, Task } from '../../src/core/types.ts';
-import { printJson } from '../io.ts';
+import { CliError, printJson } from '../io.ts';
+import { benchEngine, printEngine } from './bench-engine.ts';
 
 export interface BenchRow {
   env: EnvName;
@@ -138,13 +140,25 @@ export function benchSolvers(opts: { tasks: number; repeats: number; episodes: n
   return rows;
 }
 
-export function runBench(args: { quick: boolean; json: boolean }): void {
-  const rows = benchSolvers(args.quick ? { tasks: 2, repeats: 2, episodes: 50 } : { tasks: 5, repeats: 5, episodes: 300 });
-  const meta = { machine: `${process.platform} ${process.arch}, node ${process.version}`, single: 'one core (the solver is single-threaded)' };
-  if (args.json) {
-    printJson({ ...meta, solvers: rows });
-    return;
-  }
+export type BenchSection = 'solvers' | 'engine';
+
+export function parseOnly(value: string | undefined): BenchSection[] {
+  if (value === undefined) return ['solvers', 'engine'];
+  if (value === 'solvers' || value === 'engine') return [value];
+  throw new CliError(`--only: must be "solvers" or "engine", got ${JSON.stringify(value)}`);
+}
+
+export async function runBench(args: { quick: boolean; json: boolean; only?: string }): Promise<void> {
+  const sections = parseOnly(args.only);
+  const meta = { machine: `${process.platform} ${process.arch}, node ${process.version}`, single: 'one core (the solver and the CPU engine are single-threaded)' };
+  const rows = sections.includes('solvers') ? benchSolvers(args.quick ? { tasks: 2, repeats: 2, episodes: 50 } : { tasks: 5, repeats: 5, episodes: 300 }) : null;
+  if (rows && !args.json) printSolvers(rows);
+  const engine = sections.includes('engine') ? await benchEngine({ quick: args.quick }) : null;
+  if (engine && !args.json) printEngine(engine);
+  if (args.json) printJson({ ...meta, ...(rows ? { solvers: rows } : {}), ...(engine ? { engine } : {}) });
+}
+
+function printSolvers(rows: BenchRow[]): void {
   const fmt = (x: number | null, d = 3) => (x === null || Number.isNaN(x) ? '—' : x.toFixed(d));
   console.log('env            H    method              median ms   ×MDP-BI    value    bound    exact    simulated ±95%');
   for (const r of rows) {

@@ -3,3 +3,7 @@ export type { ExperimentProgress, ExperimentSummary, ResultRow } from './types.t
 export { parseExperimentSpec, sweepPoints, SWEEP_PARAMS, SWEEPABLE, DARKROOM_SPLIT_SEED, type ExperimentSpec, type ExperimentSpecInput, type SweepParam } from './spec.ts';
 export { runExperiment, collectExperiment, sampleTask, drawSupport, type RunOptions } from './run.ts';
 export { EXAMPLE_SPECS, EXAMPLE_SPEC_INPUTS } from './examples.ts';
+export {
+  trainingExamples, trainingTask, textRecord, pairRecords, recordLines, validationTaskCount, DATASET_FORMATS,
+  type DatasetExample, type DatasetFormat, type DatasetOptions,
+} from './dataset.ts';

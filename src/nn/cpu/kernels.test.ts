@@ -5,6 +5,8 @@ import { Rng } from '../../core/rng.ts';
 import { hashU32 } from '../backend.ts';
 import { randomData } from '../gradcheck.ts';
 import { CpuBackend } from './index.ts';
+import { matmulKernel, setMatmulKernel } from './matmul.ts';
+import { gemmModuleBytes } from './wasm-gemm.ts';
 
 const be = new CpuBackend();
 
@@ -26,8 +28,8 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe('matmul', () => {
-  // Sizes cross the register blocks (4 rows, 2 columns) and the cache tiles (256 columns in
-  // i-k-j; 65536/k rows of B in the dot form, i.e. 65 rows at k = 1000).
+  // Sizes cross the 4×4 register blocks (edges in m and n) and the packed-B chunks (32768/(4k)
+  // panels, i.e. 8 panels = 32 columns at k = 1000).
   const shapes = [[1, 1, 1], [5, 3, 7], [7, 300, 9], [9, 70, 1000], [4, 2, 4], [13, 11, 6]] as const;
   for (const [m, n, k] of shapes) {
     for (const transA of [false, true]) {
@@ -52,6 +54,36 @@ describe('matmul', () => {
 
   it('rejects buffers that are too small', () => {
     expect(() => be.matmul(be.alloc(3), be.alloc(4), be.alloc(4), { m: 2, n: 2, k: 2 })).toThrow(/too small/);
+  });
+
+  it('the SIMD module stays under the 4 KiB that Chrome compiles synchronously on a page\'s main thread', () => {
+    expect(gemmModuleBytes().length).toBeLessThan(4096);
+  });
+
+  it('runs the WebAssembly SIMD kernel in Node, bit-identical to the scalar one (f32 and f64 storage)', () => {
+    expect(matmulKernel()).toBe('wasm');
+    for (const precision of ['f32', 'f64'] as const) {
+      const b64 = new CpuBackend({ precision });
+      for (const [m, n, k] of [[9, 70, 1000], [13, 11, 6], [256, 36, 40]] as const) {
+        for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+          const rng = new Rng(2, m, n, k);
+          const a = b64.upload(randomData(rng, m * k));
+          const b = b64.upload(randomData(rng, k * n));
+          const c0 = randomData(rng, m * n);
+          const run = (kind: 'wasm' | 'js'): Float32Array | Float64Array => {
+            expect(setMatmulKernel(kind)).toBe(kind);
+            const out = b64.upload(c0);
+            b64.matmul(a, b, out, { m, n, k, transA, transB, accumulate: true, alpha: 0.75 });
+            return b64.view(out);
+          };
+          try {
+            expect(run('wasm')).toEqual(run('js'));
+          } finally {
+            setMatmulKernel('wasm');
+          }
+        }
+      }
+    }
   });
 });
 
@@ -82,7 +114,52 @@ function attention(q: Float64Array, k: Float64Array, v: Float64Array, p: { batch
   return Float32Array.from(be.view(out));
 }
 
+/** Row-by-row reference attention (forward and backward) in plain f64 loops. */
+function naiveAttention(q: Float64Array, k: Float64Array, v: Float64Array, dout: Float64Array, p: { batch: number; seq: number; kvSeq: number; numHeads: number; numKvHeads: number; headDim: number; posOffset: number }) {
+  const { batch: B, seq: T, kvSeq: S, numHeads: H, numKvHeads: Hkv, headDim: D, posOffset } = p;
+  const out = new Float64Array(q.length), dq = new Float64Array(q.length), dk = new Float64Array(k.length), dv = new Float64Array(v.length);
+  const scale = 1 / Math.sqrt(D);
+  for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) for (let t = 0; t < T; t++) {
+    const kh = Math.floor(h / (H / Hkv)), qo = ((b * T + t) * H + h) * D, last = posOffset + t;
+    const ko = (j: number) => ((b * S + j) * Hkv + kh) * D;
+    const s = Array.from({ length: last + 1 }, (_, j) => { let x = 0; for (let d = 0; d < D; d++) x += q[qo + d]! * k[ko(j) + d]!; return x * scale; });
+    const mx = Math.max(...s), e = s.map((x) => Math.exp(x - mx)), z = e.reduce((a, x) => a + x, 0), pr = e.map((x) => x / z);
+    for (let j = 0; j <= last; j++) for (let d = 0; d < D; d++) out[qo + d] += pr[j]! * v[ko(j) + d]!;
+    let rowDot = 0;
+    for (let d = 0; d < D; d++) rowDot += dout[qo + d]! * out[qo + d]!;
+    for (let j = 0; j <= last; j++) {
+      let dp = 0;
+      for (let d = 0; d < D; d++) { dp += dout[qo + d]! * v[ko(j) + d]!; dv[ko(j) + d] += pr[j]! * dout[qo + d]!; }
+      const ds = pr[j]! * (dp - rowDot) * scale;
+      for (let d = 0; d < D; d++) { dq[qo + d] += ds * k[ko(j) + d]!; dk[ko(j) + d] += ds * q[qo + d]!; }
+    }
+  }
+  return { out, dq, dk, dv };
+}
+
 describe('attention and rope', () => {
+  it('forward and backward equal a row-by-row reference across query blocks, with GQA and a KV offset (f64)', () => {
+    const b64 = new CpuBackend({ precision: 'f64' });
+    for (const p of [
+      { batch: 2, seq: 150, kvSeq: 150, numHeads: 4, numKvHeads: 2, headDim: 6, posOffset: 0 },
+      { batch: 1, seq: 70, kvSeq: 150, numHeads: 3, numKvHeads: 1, headDim: 5, posOffset: 80 },
+    ]) {
+      const rng = new Rng(5, p.seq, p.numHeads);
+      const nq = p.batch * p.seq * p.numHeads * p.headDim;
+      const nk = p.batch * p.kvSeq * p.numKvHeads * p.headDim;
+      const [q, k, v, dout] = [randomData(rng, nq), randomData(rng, nk), randomData(rng, nk), randomData(rng, nq)];
+      const want = naiveAttention(q, k, v, dout, p);
+      const [Q, K, V, O, L] = [b64.upload(q), b64.upload(k), b64.upload(v), b64.alloc(nq), b64.alloc(p.batch * p.numHeads * p.seq)];
+      b64.attentionForward(Q, K, V, O, L, p);
+      const [dQ, dK, dV] = [b64.alloc(nq), b64.alloc(nk), b64.alloc(nk)];
+      b64.attentionBackward(b64.upload(dout), Q, K, V, O, L, dQ, dK, dV, p);
+      expect(maxDiff(b64.view(O), want.out)).toBeLessThan(1e-12);
+      expect(maxDiff(b64.view(dQ), want.dq)).toBeLessThan(1e-12);
+      expect(maxDiff(b64.view(dK), want.dk)).toBeLessThan(1e-12);
+      expect(maxDiff(b64.view(dV), want.dv)).toBeLessThan(1e-12);
+    }
+  });
+
   it('grouped KV heads equal multi-head attention with each KV head repeated (HF repeat_kv)', () => {
     const rng = new Rng(2);
     const [B, T, H, Hkv, D] = [2, 5, 6, 2, 3];

@@ -1,0 +1,94 @@
+/**
+ * `export-onnx --model DIR [--adapter DIR] --out DIR [--json]` (docs/models.md): a Llama model
+ * folder, optionally with a PEFT LoRA adapter merged in, as an ONNX folder that
+ * @huggingface/transformers loads (config.json, generation_config.json, onnx/model.onnx, and the
+ * source's tokenizer files when it has them).
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { exportLlamaOnnx, TOKENIZER_FILES } from '../../src/models/onnx/export.ts';
+import { loadPeftAdapter, parsePeftConfig } from '../../src/models/peft.ts';
+import { CpuBackend } from '../../src/nn/cpu/index.ts';
+import { ModelFormatError, parseLlamaConfig } from '../../src/nn/llama-config.ts';
+import { loadLlama } from '../../src/nn/llama.ts';
+import { SafetensorsError } from '../../src/nn/safetensors.ts';
+import { CliError, printJson, readJsonFile } from '../io.ts';
+
+export interface ExportOnnxArgs {
+  model?: string;
+  adapter?: string;
+  out?: string;
+  json: boolean;
+}
+
+function folder(path: string | undefined, option: string): string {
+  if (path === undefined || path === '') throw new CliError(`${option}: a folder path is required`);
+  return path;
+}
+
+function readBytes(dir: string, file: string, option: string): Uint8Array {
+  const path = join(dir, file);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new CliError(`${option}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}
+
+/** Format problems in a model or adapter folder become CLI errors prefixed with the option. */
+function asCliError<T>(option: string, file: string, load: () => T): T {
+  try {
+    return load();
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw new CliError(`${option}: ${e.message}`);
+    if (e instanceof SafetensorsError) throw new CliError(`${option}: ${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+export async function runExportOnnx(args: ExportOnnxArgs): Promise<void> {
+  const modelDir = folder(args.model, '--model');
+  const outDir = folder(args.out, '--out');
+  // Writing into the source would replace its config.json with the exported one.
+  if (resolve(outDir) === resolve(modelDir)) throw new CliError('--out: must not be the --model folder');
+  const rawConfig = readJsonFile(join(modelDir, 'config.json'), '--model');
+  const config = asCliError('--model', 'config.json', () => parseLlamaConfig(rawConfig));
+  const be = new CpuBackend();
+  const weights = readBytes(modelDir, 'model.safetensors', '--model');
+  const model = asCliError('--model', 'model.safetensors', () => loadLlama(be, config, weights));
+  if (args.adapter !== undefined) {
+    const dir = folder(args.adapter, '--adapter');
+    const adapterConfig = readJsonFile(join(dir, 'adapter_config.json'), '--adapter');
+    asCliError('--adapter', 'adapter_config.json', () => parsePeftConfig(adapterConfig));
+    const tensors = readBytes(dir, 'adapter_model.safetensors', '--adapter');
+    model.setAdapter(asCliError('--adapter', 'adapter_model.safetensors', () => loadPeftAdapter(be, config, adapterConfig, tensors, { dropout: 0 })));
+  }
+  let files;
+  try {
+    files = await exportLlamaOnnx(model, { sourceConfig: rawConfig as Record<string, unknown>, ...(args.adapter ? { adapterNote: args.adapter } : {}) });
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw new CliError(`--model: ${e.message}`);
+    throw e;
+  }
+  const written: string[] = [];
+  try {
+    for (const [path, bytes] of files) {
+      mkdirSync(dirname(join(outDir, path)), { recursive: true });
+      writeFileSync(join(outDir, path), bytes);
+      written.push(path);
+    }
+    for (const name of TOKENIZER_FILES) {
+      if (!existsSync(join(modelDir, name))) continue;
+      copyFileSync(join(modelDir, name), join(outDir, name));
+      written.push(name);
+    }
+  } catch (e) {
+    throw new CliError(`--out: cannot write ${outDir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const summary = { out: outDir, files: written, onnxBytes: files.get('onnx/model.onnx')!.length, adapterMerged: args.adapter !== undefined };
+  if (args.json) {
+    printJson(summary);
+    return;
+  }
+  console.log(`wrote ${outDir}: ${written.join(', ')} (model.onnx ${summary.onnxBytes} bytes${summary.adapterMerged ? ', adapter merged' : ''})`);
+}

@@ -1,0 +1,8 @@
+/** Public entry of the generic pretraining corpus, its held-out eval sets and token packing. */
+export {
+  corpusDocument, corpusDocuments, generateCorpus, containsTrajectory, assertNoTrajectory, CorpusContaminationError,
+  DEFAULT_KIND_WEIGHTS, TRAJECTORY_MARKER, TRAJECTORY_STEP, type CorpusDocument, type CorpusOptions,
+} from './corpus.ts';
+export { DOC_KINDS, TAG_LETTERS, type DocKind } from './generators.ts';
+export { copyEvalSet, kvEvalSet, type EvalExample, type CopyEvalOptions, type KvEvalOptions } from './eval.ts';
+export { tokenStream, packStream, packExamples, measuredTokens, maskedAccuracy, argmaxPredictions, type TokenCodec, type TokenBatch } from './pack.ts';
