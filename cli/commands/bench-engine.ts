@@ -14,14 +14,14 @@
  *    warm-up step. A proxy around the backend also times every kernel, so the report shows where
  *    a step spends its time (the profile the CPU optimisations were chosen by).
  *
- * The ONNX model is built in memory with protobufjs (onnxruntime-web's own protobuf library)
- * from the few messages of onnx.proto it needs, with onnx.proto's field numbers; nothing is
- * read from the network: onnxruntime-web's Node build loads its .wasm from
+ * The ONNX model is built in memory with the ONNX exporter's graph builder (src/models/onnx,
+ * protobufjs underneath); nothing is read from the network: onnxruntime-web's Node build loads its .wasm from
  * node_modules/onnxruntime-web/dist.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import protobuf from 'protobufjs';
+import { GraphBuilder } from '../../src/models/onnx/graph-builder.ts';
+import { DataType } from '../../src/models/onnx/onnx-proto.ts';
 import * as ort from 'onnxruntime-web';
 import { Rng } from '../../src/core/rng.ts';
 import type { Backend, Buf, MatmulParams } from '../../src/nn/backend.ts';
@@ -127,61 +127,14 @@ export function median(xs: readonly number[]): number {
 // ---------------------------------------------------------------------------------------------
 // The reference: onnxruntime-web (WASM, one thread) on a one-node Gemm graph.
 
-/** The messages of onnx.proto (https://github.com/onnx/onnx/blob/main/onnx/onnx.proto) a Gemm graph needs, with their field numbers. */
-const ONNX_PROTO = `
-syntax = "proto2";
-package onnx;
-message OperatorSetIdProto { optional string domain = 1; optional int64 version = 2; }
-message TensorShapeProto {
-  message Dimension { oneof value { int64 dim_value = 1; string dim_param = 2; } }
-  repeated Dimension dim = 1;
-}
-message TypeProto {
-  message Tensor { optional int32 elem_type = 1; optional TensorShapeProto shape = 2; }
-  oneof value { Tensor tensor_type = 1; }
-}
-message ValueInfoProto { optional string name = 1; optional TypeProto type = 2; }
-message AttributeProto { optional string name = 1; optional int64 i = 3; optional int32 type = 20; }
-message NodeProto {
-  repeated string input = 1; repeated string output = 2; optional string name = 3;
-  optional string op_type = 4; repeated AttributeProto attribute = 5;
-}
-message GraphProto {
-  repeated NodeProto node = 1; optional string name = 2;
-  repeated ValueInfoProto input = 11; repeated ValueInfoProto output = 12;
-}
-message ModelProto {
-  optional int64 ir_version = 1; optional string producer_name = 2;
-  optional GraphProto graph = 7; repeated OperatorSetIdProto opset_import = 8;
-}
-`;
-
-const FLOAT = 1; // TensorProto.DataType.FLOAT
-const ATTR_INT = 2; // AttributeProto.AttributeType.INT
-
-/** A serialized ONNX model computing Y = op(A)·op(B) with Gemm (opset 13, no C input). */
+/** A serialized ONNX model computing Y = op(A)·op(B) with Gemm (opset 13, no C input), built with the exporter's graph builder. */
 export function gemmModel(s: Pick<MatmulShape, 'm' | 'n' | 'k' | 'transA' | 'transB'>): Uint8Array {
-  const Model = protobuf.parse(ONNX_PROTO).root.lookupType('onnx.ModelProto');
-  const info = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
-  const model = {
-    irVersion: 8,
-    producerName: 'decision-lab bench',
-    opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'gemm',
-      node: [
-        {
-          input: ['A', 'B'], output: ['Y'], name: 'gemm', opType: 'Gemm',
-          attribute: [{ name: 'transA', i: s.transA ? 1 : 0, type: ATTR_INT }, { name: 'transB', i: s.transB ? 1 : 0, type: ATTR_INT }],
-        },
-      ],
-      input: [info('A', s.transA ? [s.k, s.m] : [s.m, s.k]), info('B', s.transB ? [s.n, s.k] : [s.k, s.n])],
-      output: [info('Y', [s.m, s.n])],
-    },
-  };
-  const err = Model.verify(model);
-  if (err) throw new Error(`ONNX model: ${err}`);
-  return Model.encode(Model.fromObject(model)).finish();
+  const g = new GraphBuilder();
+  const a = g.input('A', DataType.FLOAT, s.transA ? [s.k, s.m] : [s.m, s.k]);
+  const b = g.input('B', DataType.FLOAT, s.transB ? [s.n, s.k] : [s.k, s.n]);
+  g.output('Y', DataType.FLOAT, [s.m, s.n]);
+  g.op('Gemm', [a, b], { transA: { int: s.transA ? 1 : 0 }, transB: { int: s.transB ? 1 : 0 } }, 'Y');
+  return g.encode({ name: 'gemm', opset: 13, irVersion: 8, producer: 'decision-lab bench', doc: '' });
 }
 
 let ortReady = false;

@@ -4,46 +4,21 @@
  * @huggingface/transformers loads (config.json, generation_config.json, onnx/model.onnx, and the
  * source's tokenizer files when it has them).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { exportLlamaOnnx, TOKENIZER_FILES } from '../../src/models/onnx/export.ts';
 import { loadPeftAdapter, parsePeftConfig } from '../../src/models/peft.ts';
 import { CpuBackend } from '../../src/nn/cpu/index.ts';
 import { ModelFormatError, parseLlamaConfig } from '../../src/nn/llama-config.ts';
 import { loadLlama } from '../../src/nn/llama.ts';
-import { SafetensorsError } from '../../src/nn/safetensors.ts';
 import { CliError, printJson, readJsonFile } from '../io.ts';
+import { asCliError, folder, readBytes } from '../model-io.ts';
 
 export interface ExportOnnxArgs {
   model?: string;
   adapter?: string;
   out?: string;
   json: boolean;
-}
-
-function folder(path: string | undefined, option: string): string {
-  if (path === undefined || path === '') throw new CliError(`${option}: a folder path is required`);
-  return path;
-}
-
-function readBytes(dir: string, file: string, option: string): Uint8Array {
-  const path = join(dir, file);
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new CliError(`${option}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-}
-
-/** Format problems in a model or adapter folder become CLI errors prefixed with the option. */
-function asCliError<T>(option: string, file: string, load: () => T): T {
-  try {
-    return load();
-  } catch (e) {
-    if (e instanceof ModelFormatError) throw new CliError(`${option}: ${e.message}`);
-    if (e instanceof SafetensorsError) throw new CliError(`${option}: ${file}: ${e.message}`);
-    throw e;
-  }
 }
 
 export async function runExportOnnx(args: ExportOnnxArgs): Promise<void> {

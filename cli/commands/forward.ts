@@ -3,15 +3,16 @@
  * logits of a token batch on the CPU backend, and with --grad the masked next-token loss and its
  * gradient for every adapter tensor, written as safetensors under the adapter's PEFT keys.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePeftConfig, loadPeftAdapter } from '../../src/models/peft.ts';
 import { parseTokenBatch, runForward, TokenBatchError } from '../../src/models/forward.ts';
 import { CpuBackend } from '../../src/nn/cpu/index.ts';
-import { type LlamaConfig, ModelFormatError, parseLlamaConfig } from '../../src/nn/llama-config.ts';
+import { type LlamaConfig, parseLlamaConfig } from '../../src/nn/llama-config.ts';
 import { loadLlama } from '../../src/nn/llama.ts';
-import { SafetensorsError, writeSafetensors } from '../../src/nn/safetensors.ts';
+import { writeSafetensors } from '../../src/nn/safetensors.ts';
 import { CliError, printJson, readJsonFile } from '../io.ts';
+import { asCliError, folder, readBytes } from '../model-io.ts';
 
 export interface ForwardArgs {
   model?: string;
@@ -21,31 +22,6 @@ export interface ForwardArgs {
   grad: boolean;
   out?: string;
   json: boolean;
-}
-
-function readBytes(dir: string, file: string, option: string): Uint8Array {
-  const path = join(dir, file);
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new CliError(`${option}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-}
-
-/** Format problems in a model or adapter folder become CLI errors prefixed with the option. */
-function asCliError<T>(option: string, file: string, load: () => T): T {
-  try {
-    return load();
-  } catch (e) {
-    if (e instanceof ModelFormatError) throw new CliError(`${option}: ${e.message}`);
-    if (e instanceof SafetensorsError) throw new CliError(`${option}: ${file}: ${e.message}`);
-    throw e;
-  }
-}
-
-function folder(path: string | undefined, option: string): string {
-  if (path === undefined || path === '') throw new CliError(`${option}: a folder path is required`);
-  return path;
 }
 
 export async function runForwardCommand(args: ForwardArgs): Promise<void> {
