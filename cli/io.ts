@@ -25,6 +25,16 @@ export function readJsonFile(path: string | undefined, option: string): unknown 
   }
 }
 
+/** Reads and validates a spec file; every field problem is reported against `option`. */
+export function readSpecFile<T>(path: string | undefined, option: string, parse: (raw: unknown) => T): T {
+  const raw = readJsonFile(path, option);
+  try {
+    return parse(raw);
+  } catch (e) {
+    return specProblems(e, option);
+  }
+}
+
 /** Prefixes every field problem of a spec error with the option it came from. */
 export function specProblems(e: unknown, option: string): never {
   if (e instanceof SpecError) throw new CliError(e.problems.map((p) => `${option}: ${p}`).join('\n'));

@@ -1,6 +1,6 @@
 /** `experiment --spec FILE`: a sweep, one JSON line per result row, then a summary line. */
 import { parseExperimentSpec, runExperiment, type ExperimentSpec } from '../../src/experiments/index.ts';
-import { printJson, readJsonFile, specProblems } from '../io.ts';
+import { printJson, readSpecFile } from '../io.ts';
 
 export interface ExperimentArgs {
   spec?: string;
@@ -12,13 +12,7 @@ function pct(x: number | null): string {
 }
 
 export async function runExperimentCommand(args: ExperimentArgs): Promise<void> {
-  const raw = readJsonFile(args.spec, '--spec');
-  let spec: ExperimentSpec;
-  try {
-    spec = parseExperimentSpec(raw);
-  } catch (e) {
-    specProblems(e, '--spec');
-  }
+  const spec: ExperimentSpec = readSpecFile(args.spec, '--spec', parseExperimentSpec);
   const run = runExperiment(spec, {
     onProgress: args.json || !process.stderr.isTTY ? undefined : (p) => process.stderr.write(`\r${p.done}/${p.total} ${p.label}`.padEnd(60)),
   });

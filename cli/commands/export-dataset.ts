@@ -9,7 +9,7 @@ import { parseExperimentSpec, sweepPoints, type ExperimentSpec } from '../../src
 import {
   DATASET_FORMATS, datasetPoint, defaultTrainTasks, maxTrainTasks, recordLines, trainingExamples, validationTaskCount, type DatasetFormat,
 } from '../../src/experiments/dataset.ts';
-import { CliError, positiveInt, printJson, readJsonFile, specProblems } from '../io.ts';
+import { CliError, positiveInt, printJson, readSpecFile } from '../io.ts';
 
 export interface ExportDatasetArgs {
   spec?: string;
@@ -63,13 +63,7 @@ function choosePoint(spec: ExperimentSpec, value: string | undefined): number {
 }
 
 export async function runExportDataset(args: ExportDatasetArgs): Promise<void> {
-  const raw = readJsonFile(args.spec, '--spec');
-  let spec: ExperimentSpec;
-  try {
-    spec = parseExperimentSpec(raw);
-  } catch (e) {
-    specProblems(e, '--spec');
-  }
+  const spec: ExperimentSpec = readSpecFile(args.spec, '--spec', parseExperimentSpec);
   const format = (args.format ?? 'text') as DatasetFormat;
   if (!DATASET_FORMATS.includes(format)) throw new CliError(`--format: must be one of ${DATASET_FORMATS.join(', ')}, got ${JSON.stringify(args.format)}`);
   if (args.out === undefined || args.out === '') throw new CliError('--out: a file path is required');

@@ -7,12 +7,11 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { exportLlamaOnnx, TOKENIZER_FILES } from '../../src/models/onnx/export.ts';
-import { loadPeftAdapter, parsePeftConfig } from '../../src/models/peft.ts';
 import { CpuBackend } from '../../src/nn/cpu/index.ts';
 import { ModelFormatError, parseLlamaConfig } from '../../src/nn/llama-config.ts';
 import { loadLlama } from '../../src/nn/llama.ts';
 import { CliError, printJson, readJsonFile } from '../io.ts';
-import { asCliError, folder, readBytes } from '../model-io.ts';
+import { asCliError, attachAdapter, folder, readBytes } from '../model-io.ts';
 
 export interface ExportOnnxArgs {
   model?: string;
@@ -31,13 +30,7 @@ export async function runExportOnnx(args: ExportOnnxArgs): Promise<void> {
   const be = new CpuBackend();
   const weights = readBytes(modelDir, 'model.safetensors', '--model');
   const model = asCliError('--model', 'model.safetensors', () => loadLlama(be, config, weights));
-  if (args.adapter !== undefined) {
-    const dir = folder(args.adapter, '--adapter');
-    const adapterConfig = readJsonFile(join(dir, 'adapter_config.json'), '--adapter');
-    asCliError('--adapter', 'adapter_config.json', () => parsePeftConfig(adapterConfig));
-    const tensors = readBytes(dir, 'adapter_model.safetensors', '--adapter');
-    model.setAdapter(asCliError('--adapter', 'adapter_model.safetensors', () => loadPeftAdapter(be, config, adapterConfig, tensors, { dropout: 0 })));
-  }
+  attachAdapter(be, model, config, args.adapter);
   let files;
   try {
     files = await exportLlamaOnnx(model, { sourceConfig: rawConfig as Record<string, unknown>, ...(args.adapter ? { adapterNote: args.adapter } : {}) });

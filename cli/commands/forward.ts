@@ -5,14 +5,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePeftConfig, loadPeftAdapter } from '../../src/models/peft.ts';
 import { parseTokenBatch, runForward, TokenBatchError } from '../../src/models/forward.ts';
 import { CpuBackend } from '../../src/nn/cpu/index.ts';
 import { type LlamaConfig, parseLlamaConfig } from '../../src/nn/llama-config.ts';
 import { loadLlama } from '../../src/nn/llama.ts';
 import { writeSafetensors } from '../../src/nn/safetensors.ts';
 import { CliError, printJson, readJsonFile } from '../io.ts';
-import { asCliError, folder, readBytes } from '../model-io.ts';
+import { asCliError, attachAdapter, folder, readBytes } from '../model-io.ts';
 
 export interface ForwardArgs {
   model?: string;
@@ -39,14 +38,7 @@ export async function runForwardCommand(args: ForwardArgs): Promise<void> {
   const be = new CpuBackend();
   const weights = readBytes(modelDir, 'model.safetensors', '--model');
   const model = asCliError('--model', 'model.safetensors', () => loadLlama(be, config, weights, { nf4: args.nf4 }));
-  if (args.adapter !== undefined) {
-    const dir = folder(args.adapter, '--adapter');
-    const adapterConfig = readJsonFile(join(dir, 'adapter_config.json'), '--adapter');
-    asCliError('--adapter', 'adapter_config.json', () => parsePeftConfig(adapterConfig));
-    const tensors = readBytes(dir, 'adapter_model.safetensors', '--adapter');
-    // DESIGN §7: dropout off here, whatever the adapter's training config says.
-    model.setAdapter(asCliError('--adapter', 'adapter_model.safetensors', () => loadPeftAdapter(be, config, adapterConfig, tensors, { dropout: 0 })));
-  }
+  attachAdapter(be, model, config, args.adapter);
   const result = await runForward(model, batch, { grad: args.grad });
   try {
     writeFileSync(args.out, writeSafetensors(result, { format: 'pt' }));

@@ -8,7 +8,7 @@ import { ameuReturn, tInterval95 } from '../../src/core/metrics.ts';
 import { publicView } from '../../src/core/view.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { getPolicy } from '../../src/policies/registry.ts';
-import { CliError, positiveInt, printJson, readJsonFile, specProblems } from '../io.ts';
+import { CliError, positiveInt, printJson, readSpecFile } from '../io.ts';
 
 const ROLLOUT_POLICIES = ['random', 'oracle'] as const;
 
@@ -20,13 +20,7 @@ export interface RolloutArgs {
 }
 
 export async function runRollout(args: RolloutArgs): Promise<void> {
-  const raw = readJsonFile(args.spec, '--spec');
-  let spec: ResolvedTaskSpec;
-  try {
-    spec = parseTaskSpec(raw);
-  } catch (e) {
-    specProblems(e, '--spec');
-  }
+  const spec: ResolvedTaskSpec = readSpecFile(args.spec, '--spec', parseTaskSpec);
   const policyName = args.policy ?? '';
   if (!(ROLLOUT_POLICIES as readonly string[]).includes(policyName)) {
     throw new CliError(`--policy: must be one of ${ROLLOUT_POLICIES.join(', ')}, got ${JSON.stringify(args.policy ?? '')}`);

@@ -2,7 +2,7 @@
 import { parseTaskSpec } from '../../src/core/spec/task-spec.ts';
 import { createTask } from '../../src/core/tasks.ts';
 import { solve } from '../../src/core/solve.ts';
-import { CliError, printJson, readJsonFile, specProblems } from '../io.ts';
+import { CliError, printJson, readSpecFile } from '../io.ts';
 import { taskJson } from '../task-json.ts';
 
 export interface SolveArgs {
@@ -14,13 +14,7 @@ export interface SolveArgs {
 const METHODS = ['auto', 'expectimax', 'point-based'] as const;
 
 export function runSolve(args: SolveArgs): void {
-  const raw = readJsonFile(args.spec, '--spec');
-  let spec;
-  try {
-    spec = parseTaskSpec(raw);
-  } catch (e) {
-    specProblems(e, '--spec');
-  }
+  const spec = readSpecFile(args.spec, '--spec', parseTaskSpec);
   const method = (args.method ?? 'auto') as (typeof METHODS)[number];
   if (!METHODS.includes(method)) throw new CliError(`--method: must be one of ${METHODS.join(', ')}, got ${JSON.stringify(args.method)}`);
   const task = createTask(spec);
