@@ -5,6 +5,8 @@
  */
 import type { EnvName, Step, TaskSpec } from '../src/core/types.ts';
 import type { ExperimentProgress, ExperimentSummary, ResultRow } from '../src/experiments/types.ts';
+import type { LoadErrorKind } from '../src/models/loader/errors.ts';
+import type { LoadEvent, ModelInfo, ModelSource } from '../src/models/loader/types.ts';
 
 export interface OracleInfo {
   method: string;
@@ -74,4 +76,29 @@ export interface EvaluatorApi {
    * terminates this worker, which also stops a solve that never yields.
    */
   run(spec: unknown, onRow: (row: ResultRow) => void, onProgress: (p: ExperimentProgress) => void): Promise<ExperimentSummary>;
+}
+
+/** A model load request; the worker keeps the last model that loaded until another one does. */
+export interface ModelLoadRequest {
+  source: ModelSource;
+  /** transformers.js' env.remoteHost (a mirror, or a test's bogus host); default the hub. */
+  remoteHost?: string;
+  maxEngineBytes?: number;
+}
+
+export type ModelLoadResult = { ok: true; info: ModelInfo } | { ok: false; kind: LoadErrorKind; message: string };
+
+export interface ModelBackendInfo {
+  backend: string;
+  /** the default size limit on this backend, in engine bytes. */
+  limit: number;
+}
+
+export interface ModelApi {
+  backend(): Promise<ModelBackendInfo>;
+  /** Never rejects for a model problem: refusals come back as `{ ok: false }` with a kind. */
+  load(req: ModelLoadRequest, onEvent: (e: LoadEvent) => void): Promise<ModelLoadResult>;
+  /** Stops a download in progress (the load then resolves as cancelled). */
+  cancel(): Promise<void>;
+  current(): Promise<ModelInfo | null>;
 }

@@ -27,6 +27,8 @@ export interface LlamaLayer {
 export interface LoadOptions {
   /** Quantize the 14·L projection weights to NF4 on load (the f32 copies are never uploaded). */
   nf4?: boolean;
+  /** Called after each weight is placed (done of total), so a UI can show a multi-second load. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ForwardOptions {
@@ -133,7 +135,14 @@ function weightBytes(w: BaseWeight): number {
 /** Every base weight by HF key, as raw values; built into a model by `assemble`. */
 type WeightSource = (key: string, shape: readonly number[]) => ArrayLike<number>;
 
-function assemble(be: Backend, c: LlamaConfig, get: WeightSource, o: LoadOptions): LlamaModel {
+function assemble(be: Backend, c: LlamaConfig, source: WeightSource, o: LoadOptions): LlamaModel {
+  const total = 2 + 9 * c.numLayers + (c.tieWordEmbeddings ? 0 : 1);
+  let done = 0;
+  const get: WeightSource = (key, shape) => {
+    const w = source(key, shape);
+    o.onProgress?.(++done, total);
+    return w;
+  };
   const frozen = (key: string, shape: number[]): Tensor => parameter(be, shape, get(key, shape), false);
   const h = c.hiddenSize;
   const embed = frozen('model.embed_tokens.weight', [c.vocabSize, h]);

@@ -5,11 +5,13 @@ import { EnvPanel } from './env/EnvPanel.tsx';
 import { EpisodePanel } from './episode/EpisodePanel.tsx';
 import { SweepPanel } from './sweep/SweepPanel.tsx';
 import { BenchPanel } from './bench/BenchPanel.tsx';
+import { ModelPanel } from './model/ModelPanel.tsx';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'episode', label: '1 · Task & episode' },
   { id: 'sweep', label: '2 · Sweep experiment' },
-  { id: 'bench', label: '3 · Engine bench' },
+  { id: 'model', label: '3 · Model' },
+  { id: 'bench', label: '4 · Engine bench' },
 ];
 
 export function App() {
@@ -67,6 +69,12 @@ export function App() {
           <div role="tabpanel" id="panel-sweep" aria-labelledby="tab-sweep">
             <ErrorBoundary where="the sweep panel">
               <SweepPanel />
+            </ErrorBoundary>
+          </div>
+        ) : tab === 'model' ? (
+          <div role="tabpanel" id="panel-model" aria-labelledby="tab-model">
+            <ErrorBoundary where="the model panel">
+              <ModelPanel />
             </ErrorBoundary>
           </div>
         ) : (

@@ -9,8 +9,19 @@ import type { EnvName, TaskSpec } from '../core/types.ts';
 import type { ExperimentProgress, ExperimentSummary, ResultRow } from '../experiments/types.ts';
 import type { EpisodeView, TaskInfo } from '../../workers/api.ts';
 import { defaultDrafts, type Drafts } from './env/param-form.ts';
+import type { ModelInfo } from '../models/loader/types.ts';
 
-export type Tab = 'episode' | 'sweep' | 'bench';
+/** Which model the person chose: a shipped folder (by manifest name) or a hub id; both fields are kept when switching. */
+export interface ModelChoice {
+  kind: 'shipped' | 'hub';
+  shipped: string | null;
+  hubId: string;
+}
+
+/** The hub as transformers.js addresses it by default; a mirror can replace it. */
+export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
+
+export type Tab = 'episode' | 'sweep' | 'model' | 'bench';
 export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed' | 'interrupted';
 
 export interface SweepRun {
@@ -60,6 +71,12 @@ interface LabState {
   /** why the last sweep stopped early, when it produced no rows to show it with (not persisted). */
   sweepNotice: string | null;
 
+  /** the model chosen in the Model tab (persisted; loading it again is one click). */
+  modelChoice: ModelChoice;
+  hubHost: string;
+  /** the last model that loaded, for display after a reload (the worker's copy is gone then). */
+  lastModel: ModelInfo | null;
+
   set: (patch: Partial<LabState>) => void;
   setDraftField: (env: EnvName, key: string, value: string) => void;
   setStep: (step: number) => void;
@@ -99,6 +116,10 @@ export const useLab = create<LabState>()(
       runs: [],
       activeRunId: null,
       sweepNotice: null,
+
+      modelChoice: { kind: 'shipped', shipped: null, hubId: '' },
+      hubHost: DEFAULT_HUB_HOST,
+      lastModel: null,
 
       set: (patch) => set(patch),
       setDraftField: (env, key, value) => set((s) => ({ drafts: { ...s.drafts, [env]: { ...s.drafts[env], [key]: value } } })),
@@ -151,6 +172,9 @@ export const useLab = create<LabState>()(
         sweepSpec: s.sweepSpec,
         runs: s.runs,
         activeRunId: s.activeRunId,
+        modelChoice: s.modelChoice,
+        hubHost: s.hubHost,
+        lastModel: s.lastModel,
       }),
       // A run that was streaming when the page went away has no worker any more: say so.
       merge: (persisted, current) => {

@@ -4,7 +4,7 @@
  * stuck inside a long computation, terminates it and starts a fresh one for the next run.
  */
 import * as Comlink from 'comlink';
-import type { EvaluatorApi, SolverApi } from '../../workers/api.ts';
+import type { EvaluatorApi, ModelApi, SolverApi } from '../../workers/api.ts';
 
 let solver: { worker: Worker; api: Comlink.Remote<SolverApi> } | null = null;
 let evaluator: { worker: Worker; api: Comlink.Remote<EvaluatorApi> } | null = null;
@@ -15,6 +15,17 @@ export function solverApi(): Comlink.Remote<SolverApi> {
     solver = { worker, api: Comlink.wrap<SolverApi>(worker) };
   }
   return solver.api;
+}
+
+let model: Comlink.Remote<ModelApi> | null = null;
+
+/** The model worker lives for the session: it holds the loaded model. */
+export function modelApi(): Comlink.Remote<ModelApi> {
+  if (!model) {
+    const worker = new Worker(new URL('../../workers/model.worker.ts', import.meta.url), { type: 'module', name: 'model' });
+    model = Comlink.wrap<ModelApi>(worker);
+  }
+  return model;
 }
 
 export function evaluatorApi(): Comlink.Remote<EvaluatorApi> {
