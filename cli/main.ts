@@ -11,6 +11,8 @@ import { runExperimentCommand } from './commands/experiment.ts';
 import { runForwardCommand } from './commands/forward.ts';
 import { runExportDataset } from './commands/export-dataset.ts';
 import { runExportOnnx } from './commands/export-onnx.ts';
+import { runPretrain, type PretrainArgs } from './commands/pretrain.ts';
+import { runModelCard } from './commands/model-card.ts';
 
 const USAGE = `Decision Lab CLI
 
@@ -35,6 +37,16 @@ commands:
              per training task 15 oracle episodes (darkroom: 10 oracle + 100 random per train goal),
              each after k support trajectories; --point picks a sweep point (1-based), --val-out
              puts the last 10% of tasks in a validation file
+  pretrain   --out DIR [--resume] [--layers N --hidden N --heads N --kv-heads N --intermediate N --untied]
+             [--steps N --batch N --seq N --lr X --warmup N --min-lr-ratio X --weight-decay X --clip X]
+             [--seed N --mix kind=w,... --shards N --threads N --log-every N --eval-every N
+             --eval-examples N --checkpoint-every N --stop-after N] [--json]
+             full-parameter pretraining of a Llama model on the generic corpus, deterministic (same
+             options -> byte-identical weights whatever --threads); checkpoints to DIR/checkpoint.safetensors,
+             progress on stderr; writes the model folder (config, weights, tokenizer, pretrain.json)
+  model-card --model DIR [--seed N] [--copy-examples N] [--kv-examples N] [--documents N] [--seq N] [--no-write] [--json]
+             measures a model folder on data generated now with fresh seeds: held-out corpus perplexity,
+             second-occurrence copy accuracy, key-value recall, parameter count; writes DIR/README.md
   bench      [--only solvers|engine] [--quick] [--json]
              solver benchmarks (median times, values next to bounds) and the CPU tensor engine's
              (matmul GFLOP/s next to onnxruntime-web WASM, LoRA training tokens/s at ~1M and ~10M)
@@ -84,6 +96,31 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
       runExportDataset({
         spec: v.spec as string | undefined, out: v.out as string | undefined, format: v.format as string | undefined,
         tasks: v.tasks as string | undefined, point: v.point as string | undefined, valOut: v['val-out'] as string | undefined, json: v.json === true,
+      }),
+  },
+  pretrain: {
+    options: {
+      ...Object.fromEntries(
+        ['out', 'layers', 'hidden', 'heads', 'kv-heads', 'intermediate', 'steps', 'batch', 'seq', 'lr', 'warmup', 'min-lr-ratio', 'weight-decay', 'clip', 'seed', 'mix',
+          'shards', 'threads', 'log-every', 'eval-every', 'eval-examples', 'checkpoint-every', 'stop-after'].map((k) => [k, { type: 'string' as const }]),
+      ),
+      resume: { type: 'boolean' }, untied: { type: 'boolean' }, json: { type: 'boolean' },
+    },
+    run: (v) => {
+      const { resume, untied, json, ...rest } = v;
+      return runPretrain({ ...(rest as Record<string, string | undefined>), resume: resume === true, untied: untied === true, json: json === true } as PretrainArgs);
+    },
+  },
+  'model-card': {
+    options: {
+      model: { type: 'string' }, seed: { type: 'string' }, 'copy-examples': { type: 'string' }, 'kv-examples': { type: 'string' },
+      documents: { type: 'string' }, seq: { type: 'string' }, 'no-write': { type: 'boolean' }, json: { type: 'boolean' },
+    },
+    run: (v) =>
+      runModelCard({
+        model: v.model as string | undefined, seed: v.seed as string | undefined, copyExamples: v['copy-examples'] as string | undefined,
+        kvExamples: v['kv-examples'] as string | undefined, documents: v.documents as string | undefined, seq: v.seq as string | undefined,
+        write: v['no-write'] !== true, json: v.json === true,
       }),
   },
   bench: {

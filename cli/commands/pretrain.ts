@@ -1,0 +1,152 @@
+/**
+ * `pretrain --out DIR [options] [--resume]`: full-parameter pretraining of the lab's own small
+ * Llama model on the generic corpus (DESIGN §5), deterministic (same options → byte-identical
+ * model.safetensors, whatever --threads), with checkpoints for exact resume. Writes the model
+ * folder: config.json, model.safetensors, tokenizer.json, tokenizer_config.json, pretrain.json.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, platform } from 'node:os';
+import { join } from 'node:path';
+import { parseLlamaConfig } from '../../src/nn/llama-config.ts';
+import { CheckpointError, readCheckpoint } from '../../src/models/pretrain/checkpoint.ts';
+import { formatMix, parseMix } from '../../src/models/pretrain/data.ts';
+import { parallelRunner, sharedAlloc } from '../../src/models/pretrain/parallel-node.ts';
+import { modelOver, paramLayout, initParams } from '../../src/models/pretrain/params.ts';
+import { modelFolderFiles, pretrainLoop, type PretrainRecord } from '../../src/models/pretrain/run.ts';
+import { localRunner, newState, plainAlloc, type PretrainOptions, type PretrainState } from '../../src/models/pretrain/trainer.ts';
+import { buildTokenizerConfig, buildTokenizerJson, labTokenizerFromJson } from '../../src/models/tokenizer/index.ts';
+import { CliError, positiveInt, printJson } from '../io.ts';
+
+/** The shipped model's recipe (docs/models.md, "Shipped model"): every default is that run's value. */
+export const PRETRAIN_DEFAULTS = {
+  layers: 2, hidden: 128, heads: 4, kvHeads: 4, intermediate: 384, steps: 2000, batch: 16, seq: 256, lr: 2e-3, warmup: 100,
+  minLrRatio: 0.1, weightDecay: 0.1, clip: 1, seed: 1, shards: 2,
+} as const;
+
+export type PretrainArgs = Partial<Record<
+  'out' | 'layers' | 'hidden' | 'heads' | 'kv-heads' | 'intermediate' | 'steps' | 'batch' | 'seq' | 'lr' | 'warmup' | 'min-lr-ratio' | 'weight-decay' |
+  'clip' | 'seed' | 'mix' | 'shards' | 'threads' | 'log-every' | 'eval-every' | 'eval-examples' | 'checkpoint-every' | 'stop-after',
+  string
+>> & { resume: boolean; json: boolean; untied: boolean };
+
+function num(value: string | undefined, option: string, lo: number, hi: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < lo || n > hi) throw new CliError(`${option}: must be a number in [${lo}, ${hi}], got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Options of the run (everything that determines the weights; --threads and logging do not). */
+export function pretrainOptions(a: PretrainArgs): PretrainOptions {
+  const d = PRETRAIN_DEFAULTS;
+  const hidden = positiveInt(a.hidden, '--hidden', 8, 4096, d.hidden);
+  const heads = positiveInt(a.heads, '--heads', 1, 64, d.heads);
+  const kvHeads = positiveInt(a['kv-heads'], '--kv-heads', 1, 64, a.heads === undefined ? d.kvHeads : heads);
+  if (hidden % heads !== 0) throw new CliError(`--heads: hidden ${hidden} is not a multiple of heads ${heads}`);
+  if (heads % kvHeads !== 0) throw new CliError(`--kv-heads: heads ${heads} is not a multiple of kv-heads ${kvHeads}`);
+  if ((hidden / heads) % 2 !== 0) throw new CliError(`--heads: head dimension ${hidden / heads} must be even (RoPE)`);
+  const tokenizerVocab = buildTokenizerConfigVocab();
+  const model = parseLlamaConfig({
+    model_type: 'llama', vocab_size: tokenizerVocab, hidden_size: hidden, intermediate_size: positiveInt(a.intermediate, '--intermediate', 8, 65536, d.intermediate),
+    num_hidden_layers: positiveInt(a.layers, '--layers', 1, 64, d.layers), num_attention_heads: heads, num_key_value_heads: kvHeads,
+    rope_theta: 10000, rms_norm_eps: 1e-5, tie_word_embeddings: !a.untied,
+  });
+  const steps = positiveInt(a.steps, '--steps', 1, 10_000_000, d.steps);
+  const shards = positiveInt(a.shards, '--shards', 1, 64, d.shards);
+  const batch = positiveInt(a.batch, '--batch', 1, 4096, d.batch);
+  if (batch % shards !== 0) throw new CliError(`--batch: ${batch} is not a multiple of --shards ${shards}`);
+  let mix;
+  try {
+    mix = parseMix(a.mix);
+  } catch (e) {
+    throw new CliError(`--mix: ${(e as Error).message}`);
+  }
+  return {
+    model, steps, batch, seq: positiveInt(a.seq, '--seq', 2, 8192, d.seq), lr: num(a.lr, '--lr', 0, 1, d.lr),
+    warmup: positiveInt(a.warmup, '--warmup', 0, steps, Math.min(d.warmup, steps)), minLrRatio: num(a['min-lr-ratio'], '--min-lr-ratio', 0, 1, d.minLrRatio),
+    weightDecay: num(a['weight-decay'], '--weight-decay', 0, 10, d.weightDecay), beta1: 0.9, beta2: 0.95, maxGradNorm: num(a.clip, '--clip', 1e-6, 1e9, d.clip),
+    seed: positiveInt(a.seed, '--seed', 0, 2 ** 31, d.seed), mix, shards,
+  };
+}
+
+let vocabCache: number | null = null;
+function buildTokenizerConfigVocab(): number {
+  vocabCache ??= Object.keys(buildTokenizerJson().model.vocab).length;
+  return vocabCache;
+}
+
+/** The command that reproduces a run, every option explicit. */
+export function reproduceCommand(o: PretrainOptions, out: string): string {
+  const m = o.model;
+  return [
+    'npm run -s lab -- pretrain', `--out ${out}`, `--layers ${m.numLayers}`, `--hidden ${m.hiddenSize}`, `--heads ${m.numHeads}`, `--kv-heads ${m.numKvHeads}`,
+    `--intermediate ${m.intermediateSize}`, ...(m.tieWordEmbeddings ? [] : ['--untied']), `--steps ${o.steps}`, `--batch ${o.batch}`, `--seq ${o.seq}`,
+    `--lr ${o.lr}`, `--warmup ${o.warmup}`, `--min-lr-ratio ${o.minLrRatio}`, `--weight-decay ${o.weightDecay}`, `--clip ${o.maxGradNorm}`,
+    `--seed ${o.seed}`, `--mix ${formatMix(o.mix)}`, `--shards ${o.shards}`,
+  ].join(' ');
+}
+
+export function machineDescription(): string {
+  return `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${platform()}, Node ${process.version}`;
+}
+
+export async function runPretrain(a: PretrainArgs): Promise<void> {
+  if (a.out === undefined || a.out === '') throw new CliError('--out: a folder path is required');
+  const out = a.out;
+  const o = pretrainOptions(a);
+  const threads = positiveInt(a.threads, '--threads', 1, 64, Math.min(2, availableParallelism()));
+  const loop = {
+    logEvery: positiveInt(a['log-every'], '--log-every', 1, 1e9, 10),
+    evalEvery: positiveInt(a['eval-every'], '--eval-every', 0, 1e9, 0),
+    evalExamples: positiveInt(a['eval-examples'], '--eval-examples', 1, 10000, 24),
+    checkpointEvery: positiveInt(a['checkpoint-every'], '--checkpoint-every', 0, 1e9, 100),
+    ...(a['stop-after'] === undefined ? {} : { stopAfter: positiveInt(a['stop-after'], '--stop-after', 1, o.steps, o.steps) }),
+  };
+  const ckptPath = join(out, 'checkpoint.safetensors');
+  if (existsSync(ckptPath) && !a.resume) throw new CliError(`--out: ${ckptPath} exists; pass --resume to continue that run, or choose another --out`);
+  mkdirSync(out, { recursive: true });
+  const tokenizerJson = buildTokenizerJson();
+  const tokenizerConfig = buildTokenizerConfig();
+  const codec = labTokenizerFromJson(tokenizerJson, tokenizerConfig);
+  const layout = paramLayout(o.model);
+  const alloc = threads > 1 ? sharedAlloc : plainAlloc;
+  let state: PretrainState;
+  if (a.resume && existsSync(ckptPath)) {
+    try {
+      state = readCheckpoint(readFileSync(ckptPath), o, alloc);
+    } catch (e) {
+      if (e instanceof CheckpointError) throw new CliError(`--resume: ${e.message}`);
+      throw e;
+    }
+    process.stderr.write(`pretrain: resuming ${ckptPath} at step ${state.step}/${o.steps}\n`);
+  } else {
+    state = newState(layout, alloc);
+    initParams(o.model, layout, o.seed, state.params);
+  }
+  const runner = threads > 1 ? await parallelRunner(o.model, state.params, o.shards, threads) : localRunner(o, state.params, (be, g) => modelOver(be, o.model, layout, state.params, g));
+  let done: boolean;
+  let lastLoss: number | null;
+  try {
+    ({ done, lastLoss } = await pretrainLoop(o, layout, codec, state, runner, loop, {
+      log: (line) => process.stderr.write(`${line}\n`),
+      saveCheckpoint: (bytes) => {
+        writeFileSync(`${ckptPath}.tmp`, bytes);
+        renameSync(`${ckptPath}.tmp`, ckptPath); // atomic: an interrupted write never leaves a broken checkpoint
+      },
+      onEval: (row) => appendFileSync(join(out, 'train-log.jsonl'), `${JSON.stringify(row)}\n`),
+      now: () => performance.now(),
+    }));
+  } finally {
+    await runner.close();
+  }
+  const summary = { out, step: state.step, steps: o.steps, tokens: state.tokens, wallSeconds: state.elapsedS, threads: runner.threads, done };
+  if (done) {
+    const record: PretrainRecord = {
+      command: reproduceCommand(o, out), options: o, parameters: layout.total, tokens: state.tokens, steps: state.step,
+      wallSeconds: Math.round(state.elapsedS), threads: runner.threads, machine: machineDescription(), finalLoss: lastLoss,
+    };
+    for (const [name, content] of modelFolderFiles(o, layout, state, { json: tokenizerJson, config: tokenizerConfig, codec }, record)) writeFileSync(join(out, name), content);
+  }
+  if (a.json) printJson(summary);
+  else process.stderr.write(done ? `pretrain: wrote ${out} (${state.tokens} tokens, ${Math.round(state.elapsedS)} s)\n` : `pretrain: stopped at step ${state.step}; continue with the same command and --resume\n`);
+}

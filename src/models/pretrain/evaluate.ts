@@ -1,0 +1,102 @@
+/**
+ * The measured abilities of a language model (the model card's figures and the training curve):
+ * perplexity on held-out corpus text, second-occurrence copy accuracy and key-value recall on
+ * freshly generated sets (corpus/eval.ts). Greedy accuracy is argmax of the next-token logits
+ * at each measured position, scored by corpus/pack.ts's maskedAccuracy.
+ */
+import type { LlamaModel } from '../../nn/llama.ts';
+import { nextTokenTargets } from '../../nn/ops.ts';
+import { Tape } from '../../nn/tape.ts';
+import {
+  argmaxPredictions, copyEvalSet, corpusDocuments, type DocKind, type EvalExample, kvEvalSet, maskedAccuracy, packExamples, packStream,
+  type TokenBatch, type TokenCodec, tokenStream,
+} from '../corpus/index.ts';
+
+/** Rows evaluated per forward pass (bounds the activation memory, not the result). */
+const ROWS_PER_PASS = 8;
+
+interface PassResult {
+  /** Σ masked token losses (nats). */
+  lossSum: number;
+  predictions: number[][];
+}
+
+/** Logits of `batch` in chunks of rows; masked loss sum and greedy predictions. */
+async function runBatch(model: LlamaModel, batch: TokenBatch): Promise<PassResult> {
+  const be = model.backend;
+  const tape = new Tape(be);
+  tape.gradEnabled = false;
+  const T = batch.input_ids[0]!.length;
+  const V = model.config.vocabSize;
+  let lossSum = 0;
+  const predictions: number[][] = [];
+  for (let start = 0; start < batch.input_ids.length; start += ROWS_PER_PASS) {
+    const ids = batch.input_ids.slice(start, start + ROWS_PER_PASS);
+    const mask = batch.loss_mask.slice(start, start + ROWS_PER_PASS);
+    const { targets, mask: m } = nextTokenTargets(ids, mask);
+    const count = m.reduce((a, b) => a + b, 0);
+    const idBuf = be.uploadIndices(ids.flat());
+    const { logits, loss } = model.loss(tape, idBuf, ids.length, T, be.uploadIndices(targets), be.upload(m), { denominator: 1 });
+    lossSum += count > 0 ? (await be.read(loss.buf))[0]! : 0;
+    predictions.push(...argmaxPredictions(await be.read(logits.buf), ids.length, T, V));
+    tape.reset();
+  }
+  return { lossSum, predictions };
+}
+
+export interface AccuracyResult {
+  accuracy: number;
+  correct: number;
+  total: number;
+  /** Mean cross-entropy on the measured tokens (nats). */
+  loss: number;
+}
+
+/** Greedy next-token accuracy on the measured tokens of eval examples. */
+export async function exampleAccuracy(model: LlamaModel, codec: TokenCodec, examples: readonly EvalExample[], seqLen: number): Promise<AccuracyResult> {
+  const batch = packExamples(examples, codec, seqLen);
+  const { lossSum, predictions } = await runBatch(model, batch);
+  const acc = maskedAccuracy(batch, predictions);
+  return { ...acc, loss: acc.total > 0 ? lossSum / acc.total : 0 };
+}
+
+export interface PerplexityResult {
+  perplexity: number;
+  /** Mean next-token cross-entropy (nats). */
+  loss: number;
+  tokens: number;
+}
+
+/** Perplexity on corpus documents of `seed` (pick one no run trained on), packed as in pretraining. */
+export async function corpusPerplexity(
+  model: LlamaModel, codec: TokenCodec, o: { seed: number; documents: number; seqLen: number; weights?: Record<DocKind, number> },
+): Promise<PerplexityResult> {
+  const texts = [...corpusDocuments({ seed: o.seed, documents: o.documents, ...(o.weights ? { weights: o.weights } : {}) })].map((d) => d.text);
+  const batch = packStream(tokenStream(texts, codec), o.seqLen, codec.pad);
+  const { lossSum } = await runBatch(model, batch);
+  let tokens = 0;
+  for (const row of batch.loss_mask) for (let t = 1; t < row.length; t++) tokens += row[t]!;
+  const loss = tokens > 0 ? lossSum / tokens : 0;
+  return { perplexity: Math.exp(loss), loss, tokens };
+}
+
+export interface AbilityOptions {
+  /** Seeds of the generated sets; pick ones no training run used. */
+  copySeed: number;
+  kvSeed: number;
+  copyExamples: number;
+  kvExamples: number;
+  seqLen: number;
+}
+
+export interface Abilities {
+  copy: AccuracyResult;
+  kv: AccuracyResult;
+}
+
+/** Second-occurrence copy accuracy and key-value recall on freshly generated sets. */
+export async function measureAbilities(model: LlamaModel, codec: TokenCodec, o: AbilityOptions): Promise<Abilities> {
+  const copy = await exampleAccuracy(model, codec, copyEvalSet({ seed: o.copySeed, examples: o.copyExamples }), o.seqLen);
+  const kv = await exampleAccuracy(model, codec, kvEvalSet({ seed: o.kvSeed, examples: o.kvExamples }), o.seqLen);
+  return { copy, kv };
+}

@@ -1,0 +1,193 @@
+/**
+ * Full-parameter pretraining of a Llama model on the CPU engine, deterministic by construction.
+ *
+ * A step's batch is split into a FIXED number of shards (`shards`, independent of how many
+ * threads run them). Each shard's gradient is computed into its own flat array (every loss is
+ * divided by the whole batch's target count, as optim.trainStep does for micro-batches), then
+ * the arrays are summed in shard order, clipped by the global norm and applied with AdamW. So
+ * the bytes of the result depend on (options, seed) only — not on whether one thread runs the
+ * shards one after the other or several threads run them at once (parallel-node.ts).
+ */
+import { adamwStep } from '../../nn/cpu/elementwise.ts';
+import { CpuBackend } from '../../nn/cpu/index.ts';
+import type { LlamaConfig } from '../../nn/llama-config.ts';
+import type { LlamaModel } from '../../nn/llama.ts';
+import { clipFactor } from '../../nn/optim.ts';
+import { Tape } from '../../nn/tape.ts';
+import type { DocKind } from '../corpus/index.ts';
+import type { DataState } from './data.ts';
+import { decays, type ParamLayout, paramLayout } from './params.ts';
+
+export interface PretrainOptions {
+  model: LlamaConfig;
+  /** Optimiser steps of the whole run (the cosine schedule's length). */
+  steps: number;
+  /** Rows per step (all shards together). */
+  batch: number;
+  seq: number;
+  /** Peak learning rate. */
+  lr: number;
+  /** Linear warmup steps from 0 to lr. */
+  warmup: number;
+  /** The cosine ends at lr · minLrRatio. */
+  minLrRatio: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  maxGradNorm: number;
+  /** Seeds the initial weights and the corpus. */
+  seed: number;
+  mix: Record<DocKind, number>;
+  /** Gradient shards per step; fixed, so results do not depend on the thread count. */
+  shards: number;
+}
+
+/** lr at 0-based step `step`: linear warmup, then half a cosine from lr down to lr · minLrRatio. */
+export function learningRate(o: Pick<PretrainOptions, 'lr' | 'warmup' | 'steps' | 'minLrRatio'>, step: number): number {
+  if (step < o.warmup) return (o.lr * (step + 1)) / (o.warmup + 1);
+  const progress = Math.min(1, (step - o.warmup) / Math.max(1, o.steps - o.warmup));
+  return o.lr * (o.minLrRatio + (1 - o.minLrRatio) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}
+
+/** Everything that changes during a run: what a checkpoint stores. */
+export interface PretrainState {
+  step: number;
+  params: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+  data: DataState;
+  /** Training wall time so far (seconds; summed over resumed segments). */
+  elapsedS: number;
+  /** Tokens consumed so far (rows · seq per step). */
+  tokens: number;
+}
+
+/** Storage for the flat arrays: plain arrays on one thread, SharedArrayBuffer views for workers. */
+export type FloatAlloc = (n: number) => Float32Array;
+export const plainAlloc: FloatAlloc = (n) => new Float32Array(n);
+
+export function newState(layout: ParamLayout, alloc: FloatAlloc): PretrainState {
+  return { step: 0, params: alloc(layout.total), m: alloc(layout.total), v: alloc(layout.total), data: { nextDoc: 0, carry: [] }, elapsedS: 0, tokens: 0 };
+}
+
+/** One shard of a step: `rows` rows of `seq` tokens and their next-token targets and mask. */
+export interface ShardInput {
+  rows: number;
+  seq: number;
+  ids: Uint32Array;
+  targets: Uint32Array;
+  mask: Float32Array;
+}
+
+/** Splits a step's rows into shards with next-token targets (the last position of a row has none). */
+export function makeShards(ids: Uint32Array, batch: number, seq: number, shards: number): ShardInput[] {
+  if (batch % shards !== 0) throw new Error(`batch ${batch} is not a multiple of shards ${shards}`);
+  const rows = batch / shards;
+  return Array.from({ length: shards }, (_, s) => {
+    const part = ids.subarray(s * rows * seq, (s + 1) * rows * seq);
+    const targets = new Uint32Array(part.length);
+    const mask = new Float32Array(part.length);
+    for (let r = 0; r < rows; r++) {
+      for (let t = 0; t + 1 < seq; t++) {
+        targets[r * seq + t] = part[r * seq + t + 1]!;
+        mask[r * seq + t] = 1;
+      }
+    }
+    return { rows, seq, ids: part.slice(), targets, mask };
+  });
+}
+
+/** A model replica that computes one shard's gradient into its own (already attached) gradient views. */
+export class ShardWorker {
+  readonly tape: Tape;
+
+  constructor(
+    readonly model: LlamaModel,
+    readonly grads: Float32Array,
+  ) {
+    this.tape = new Tape(model.backend);
+  }
+
+  /** Zeroes this replica's gradients, runs forward + backward; returns the shard's share of the loss. */
+  async run(input: ShardInput, denominator: number): Promise<number> {
+    const be = this.model.backend;
+    this.grads.fill(0);
+    const ids = be.uploadIndices(input.ids);
+    const targets = be.uploadIndices(input.targets);
+    const mask = be.upload(input.mask);
+    const { loss } = this.model.loss(this.tape, ids, input.rows, input.seq, targets, mask, { denominator });
+    this.tape.backward(loss);
+    const [value] = await be.read(loss.buf);
+    this.tape.reset();
+    return value!;
+  }
+}
+
+/** Runs the shards of a step and leaves shard s's gradient in grads[s]. */
+export interface ShardRunner {
+  readonly grads: readonly Float32Array[];
+  readonly threads: number;
+  run(shards: readonly ShardInput[], denominator: number): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+/** All shards on this thread, one after the other (browser, tests, fallback). */
+export function localRunner(o: PretrainOptions, params: Float32Array, makeModel: (be: CpuBackend, grads: Float32Array) => LlamaModel): ShardRunner {
+  const n = params.length;
+  const workers = Array.from({ length: o.shards }, () => {
+    const grads = new Float32Array(n);
+    return new ShardWorker(makeModel(new CpuBackend(), grads), grads);
+  });
+  return {
+    grads: workers.map((w) => w.grads),
+    threads: 1,
+    async run(shards, denominator) {
+      const losses: number[] = [];
+      for (let s = 0; s < shards.length; s++) losses.push(await workers[s]!.run(shards[s]!, denominator));
+      return losses;
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+export interface StepResult {
+  loss: number;
+  gradNorm: number;
+  lr: number;
+}
+
+/**
+ * One optimiser step on `state` with the next rows of `rows`: shard gradients, their sum in
+ * shard order (into grads[0]), the global norm in f64, clipping folded into AdamW, weight decay
+ * on matrices only.
+ */
+export async function pretrainStep(o: PretrainOptions, layout: ParamLayout, state: PretrainState, ids: Uint32Array, runner: ShardRunner): Promise<StepResult> {
+  const shards = makeShards(ids, o.batch, o.seq, o.shards);
+  const denominator = shards.reduce((s, sh) => s + sh.mask.reduce((a, b) => a + b, 0), 0);
+  const losses = await runner.run(shards, denominator);
+  const g = runner.grads[0]!;
+  for (let s = 1; s < runner.grads.length; s++) {
+    const gs = runner.grads[s]!;
+    for (let i = 0; i < g.length; i++) g[i] += gs[i]!;
+  }
+  let sq = 0;
+  for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
+  const gradNorm = Math.sqrt(sq);
+  const lr = learningRate(o, state.step);
+  const gradScale = clipFactor(gradNorm, o.maxGradNorm);
+  const step = state.step + 1;
+  for (const e of layout.entries) {
+    const span = (a: Float32Array): Float32Array => a.subarray(e.offset, e.offset + e.size);
+    adamwStep(span(state.params), span(g), span(state.m), span(state.v), {
+      lr, beta1: o.beta1, beta2: o.beta2, eps: 1e-8, weightDecay: decays(e) ? o.weightDecay : 0, step, gradScale,
+    });
+  }
+  state.step = step;
+  state.tokens += o.batch * o.seq;
+  return { loss: losses.reduce((a, b) => a + b, 0), gradNorm, lr };
+}
+
+/** The layout of a run's model (re-exported for callers that only hold options). */
+export function layoutOf(o: PretrainOptions): ParamLayout {
+  return paramLayout(o.model);
+}
