@@ -17,10 +17,10 @@ import { localRunner, newState, plainAlloc, type PretrainOptions, type PretrainS
 import { buildTokenizerConfig, buildTokenizerJson, labTokenizerFromJson } from '../../src/models/tokenizer/index.ts';
 import { CliError, positiveInt, printJson } from '../io.ts';
 
-/** The shipped model's recipe (docs/models.md, "Shipped model"): every default is that run's value. */
+/** The recipe of the candidate shipped model's run (docs/models.md, "Shipped model"): every default is that run's value. */
 export const PRETRAIN_DEFAULTS = {
-  layers: 2, hidden: 128, heads: 4, kvHeads: 4, intermediate: 384, steps: 2000, batch: 16, seq: 256, lr: 2e-3, warmup: 100,
-  minLrRatio: 0.1, weightDecay: 0.1, clip: 1, seed: 1, shards: 2,
+  layers: 2, hidden: 128, heads: 4, kvHeads: 4, intermediate: 384, steps: 5000, batch: 8, seq: 256, lr: 3e-3, warmup: 100,
+  minLrRatio: 0.1, weightDecay: 0.1, clip: 1, seed: 1, shards: 2, mix: 'copy=16,kv=8',
 } as const;
 
 export type PretrainArgs = Partial<Record<
@@ -57,7 +57,7 @@ export function pretrainOptions(a: PretrainArgs): PretrainOptions {
   if (batch % shards !== 0) throw new CliError(`--batch: ${batch} is not a multiple of --shards ${shards}`);
   let mix;
   try {
-    mix = parseMix(a.mix);
+    mix = parseMix(a.mix ?? d.mix);
   } catch (e) {
     throw new CliError(`--mix: ${(e as Error).message}`);
   }

@@ -16,7 +16,7 @@ import { clipFactor } from '../../nn/optim.ts';
 import { Tape } from '../../nn/tape.ts';
 import type { DocKind } from '../corpus/index.ts';
 import type { DataState } from './data.ts';
-import { decays, type ParamLayout, paramLayout } from './params.ts';
+import { decays, type ParamLayout } from './params.ts';
 
 export interface PretrainOptions {
   model: LlamaConfig;
@@ -185,9 +185,4 @@ export async function pretrainStep(o: PretrainOptions, layout: ParamLayout, stat
   state.step = step;
   state.tokens += o.batch * o.seq;
   return { loss: losses.reduce((a, b) => a + b, 0), gradNorm, lr };
-}
-
-/** The layout of a run's model (re-exported for callers that only hold options). */
-export function layoutOf(o: PretrainOptions): ParamLayout {
-  return paramLayout(o.model);
 }
