@@ -10,12 +10,13 @@ import { Rng } from '../../src/core/rng.ts';
 import type { Backend, Buf, IndexBuf } from '../../src/nn/backend.ts';
 import { benchTrainStep, type BenchResult } from '../../src/nn/bench.ts';
 import { CpuBackend } from '../../src/nn/cpu/index.ts';
-import { crossEntropy, nextTokenTargets } from '../../src/nn/ops.ts';
+import { crossEntropy } from '../../src/nn/ops.ts';
 import { AdamW, trainStep } from '../../src/nn/optim.ts';
 import { Tape } from '../../src/nn/tape.ts';
-import { initToyModel, toyForward, type ToyConfig } from '../../src/nn/toy-decoder.ts';
+import { initToyModel, toyForward } from '../../src/nn/toy-decoder.ts';
 import { WebGpuBackend, type WebGpuInfo } from '../../src/nn/webgpu/index.ts';
 import { KERNEL_CASES } from './cases.ts';
+import { COPY_TASK, TOY_COPY_CONFIG, allocTrainBuffers, copyBatch, writeBatch, type TokenRows } from '../../src/nn/toy-tasks.ts';
 
 export function relErr(gpu: ArrayLike<number>, cpu: ArrayLike<number>): number {
   if (gpu.length !== cpu.length) return Infinity;
@@ -63,25 +64,8 @@ async function kernels(): Promise<Record<string, number>> {
   return result;
 }
 
-const BOS = 0;
-const SEP = 1;
-const SYMBOLS = 6;
-const LEN = 4;
-const SEQ = 2 * LEN + 2;
-const TOY: ToyConfig = { vocab: 2 + SYMBOLS, dim: 32, layers: 2, heads: 4, kvHeads: 2, hidden: 48, rank: 8, alpha: 16, dropout: 0.05, theta: 10000, eps: 1e-5 };
-
-/** [BOS, s1..sL, SEP, s1..sL]; only the copy counts (as in src/nn/train.test.ts). */
-function copyBatch(rng: Rng, batch: number): { ids: number[]; targets: number[]; mask: number[]; count: number } {
-  const ids: number[][] = [];
-  const mask: number[][] = [];
-  for (let b = 0; b < batch; b++) {
-    const s = Array.from({ length: LEN }, () => 2 + rng.int(SYMBOLS));
-    ids.push([BOS, ...s, SEP, ...s]);
-    mask.push(ids[b]!.map((_, t) => (t > LEN + 1 ? 1 : 0)));
-  }
-  const t = nextTokenTargets(ids, mask);
-  return { ids: ids.flat(), targets: t.targets, mask: t.mask, count: t.mask.reduce((a, x) => a + x, 0) };
-}
+const TOY = TOY_COPY_CONFIG;
+const SEQ = COPY_TASK.seq;
 
 /** A toy decoder and its training loop on one backend; LoRA B starts random so A gets gradients at step 1. */
 function trainer(be: Backend, batch: number) {
@@ -90,14 +74,10 @@ function trainer(be: Backend, batch: number) {
   for (const t of model.adapters) if (t.shape[1] === TOY.rank) be.write(t.buf, Array.from({ length: t.size }, () => 0.1 * rng.normal()));
   const opt = new AdamW(be, model.adapters, { weightDecay: 0.01 });
   const tape = new Tape(be);
-  const ids = be.uploadIndices(new Uint32Array(batch * SEQ));
-  const targets = be.uploadIndices(new Uint32Array(batch * SEQ));
-  const mask = be.alloc(batch * SEQ);
-  const step = async (data: ReturnType<typeof copyBatch>, seed: number, lr: number) => {
-    be.writeIndices(ids, data.ids);
-    be.writeIndices(targets, data.targets);
-    be.write(mask, data.mask);
-    return trainStep(tape, opt, [{ count: data.count }], (tp, _mb, denominator) => crossEntropy(tp, toyForward(tp, model, ids, batch, SEQ, seed), targets, mask, { denominator }), { lr, maxGradNorm: 1 });
+  const bufs = allocTrainBuffers(be, batch, SEQ);
+  const step = async (data: TokenRows, seed: number, lr: number) => {
+    const count = writeBatch(be, bufs, data);
+    return trainStep(tape, opt, [{ count }], (tp, _mb, denominator) => crossEntropy(tp, toyForward(tp, model, bufs.ids, batch, SEQ, seed), bufs.targets, bufs.mask, { denominator }), { lr, maxGradNorm: 1 });
   };
   return { model, step };
 }

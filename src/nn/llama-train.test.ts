@@ -7,9 +7,8 @@ import { CpuBackend } from './cpu/index.ts';
 import type { LlamaConfig } from './llama-config.ts';
 import { randomLlama } from './llama.ts';
 import { adapterParams, initLora } from './lora.ts';
-import { nextTokenTargets } from './ops.ts';
-import { AdamW, cosineWithWarmup, trainStep } from './optim.ts';
-import { Tape } from './tape.ts';
+import { AdamW } from './optim.ts';
+import { fitSteps } from './toy-tasks.ts';
 
 const V = 12;
 const T = 10;
@@ -36,25 +35,13 @@ describe('LoRA fine-tuning through llama.ts', () => {
     const model = randomLlama(be, config, 11, { nf4 });
     model.setAdapter(initLora(be, config, { r: 8, alpha: 16, dropout: 0.05 }, 12));
     const opt = new AdamW(be, adapterParams(model.adapter!), { weightDecay: 0.01 });
-    const tape = new Tape(be);
     const rng = new Rng(13, 'count');
     const batch = 16;
-    const steps = 150;
-    const ids = be.uploadIndices(new Uint32Array(batch * T));
-    const targets = be.uploadIndices(new Uint32Array(batch * T));
-    const mask = be.alloc(batch * T);
-    const losses: number[] = [];
-    for (let step = 0; step < steps; step++) {
-      const data = batchOf(rng, batch);
-      const t = nextTokenTargets(data.ids, data.mask);
-      be.writeIndices(ids, data.ids.flat());
-      be.writeIndices(targets, t.targets);
-      be.write(mask, t.mask);
-      const count = t.mask.reduce((a, b) => a + b, 0);
-      const lr = 1e-2 * cosineWithWarmup(step, steps, 0.05);
-      const r = await trainStep(tape, opt, [{ count }], (tp, _mb, denominator) => model.loss(tp, ids, batch, T, targets, mask, { denominator, seed: step }).loss, { lr, maxGradNorm: 1 });
-      losses.push(r.loss);
-    }
+    const losses = await fitSteps({
+      be, opt, batch, seq: T, steps: 150, lr: 1e-2,
+      next: () => batchOf(rng, batch),
+      loss: (tp, bf, denominator, step) => model.loss(tp, bf.ids, batch, T, bf.targets, bf.mask, { denominator, seed: step }).loss,
+    });
     const mean = (a: number[]): number => a.reduce((s, x) => s + x, 0) / a.length;
     const first = mean(losses.slice(0, 5));
     const last = mean(losses.slice(-10));

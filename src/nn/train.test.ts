@@ -5,55 +5,24 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng.ts';
 import { CpuBackend } from './cpu/index.ts';
-import { crossEntropy, nextTokenTargets } from './ops.ts';
-import { AdamW, cosineWithWarmup, trainStep } from './optim.ts';
-import { Tape } from './tape.ts';
-import { initToyModel, toyForward, type ToyConfig } from './toy-decoder.ts';
-
-const BOS = 0;
-const SEP = 1;
-const SYMBOLS = 6;
-const LEN = 4;
-
-/** [BOS, s1..sL, SEP, s1..sL]; only the copy (after SEP) counts as targets. */
-function copyBatch(rng: Rng, batch: number): { ids: number[][]; mask: number[][] } {
-  const ids: number[][] = [];
-  const mask: number[][] = [];
-  for (let b = 0; b < batch; b++) {
-    const s = Array.from({ length: LEN }, () => 2 + rng.int(SYMBOLS));
-    ids.push([BOS, ...s, SEP, ...s]);
-    mask.push(ids[b]!.map((_, t) => (t > LEN + 1 ? 1 : 0)));
-  }
-  return { ids, mask };
-}
-
-const config: ToyConfig = { vocab: 2 + SYMBOLS, dim: 32, layers: 2, heads: 4, kvHeads: 2, hidden: 48, rank: 8, alpha: 16, dropout: 0.05, theta: 10000, eps: 1e-5 };
+import { crossEntropy } from './ops.ts';
+import { AdamW } from './optim.ts';
+import { initToyModel, toyForward } from './toy-decoder.ts';
+import { COPY_TASK, TOY_COPY_CONFIG, copyBatch, fitSteps } from './toy-tasks.ts';
 
 describe('tiny LoRA decoder', () => {
   it('learns to copy sequences: masked loss falls well below its start', async () => {
     const be = new CpuBackend();
-    const model = initToyModel(be, config, 1);
+    const model = initToyModel(be, TOY_COPY_CONFIG, 1);
     const opt = new AdamW(be, model.adapters, { weightDecay: 0.01 });
-    const tape = new Tape(be);
     const rng = new Rng(2, 'copy');
     const batch = 16;
-    const seq = 2 * LEN + 2;
-    const steps = 300;
-    const ids = be.uploadIndices(new Uint32Array(batch * seq));
-    const targets = be.uploadIndices(new Uint32Array(batch * seq));
-    const mask = be.alloc(batch * seq);
-    const losses: number[] = [];
-    for (let step = 0; step < steps; step++) {
-      const data = copyBatch(rng, batch);
-      const t = nextTokenTargets(data.ids, data.mask);
-      be.writeIndices(ids, data.ids.flat());
-      be.writeIndices(targets, t.targets);
-      be.write(mask, t.mask);
-      const count = t.mask.reduce((a, b) => a + b, 0);
-      const lr = 1e-2 * cosineWithWarmup(step, steps, 0.05);
-      const r = await trainStep(tape, opt, [{ count }], (tp, _mb, denominator) => crossEntropy(tp, toyForward(tp, model, ids, batch, seq, step), targets, mask, { denominator }), { lr, maxGradNorm: 1 });
-      losses.push(r.loss);
-    }
+    const seq = COPY_TASK.seq;
+    const losses = await fitSteps({
+      be, opt, batch, seq, steps: 300, lr: 1e-2,
+      next: () => copyBatch(rng, batch),
+      loss: (tp, b, denominator, step) => crossEntropy(tp, toyForward(tp, model, b.ids, batch, seq, step), b.targets, b.mask, { denominator }),
+    });
     const mean = (a: number[]): number => a.reduce((s, x) => s + x, 0) / a.length;
     const first = mean(losses.slice(0, 10));
     const last = mean(losses.slice(-20));
