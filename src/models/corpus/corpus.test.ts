@@ -47,6 +47,13 @@ describe('corpus', () => {
         expect(second).toBe(`again: ${first!.slice('copy: '.length)}`);
         checked++;
       }
+      if (kind === 'repeat') {
+        const lines = text.split('\n');
+        expect(lines.length).toBeGreaterThanOrEqual(2);
+        expect(lines.length).toBeLessThanOrEqual(3);
+        expect(new Set(lines).size).toBe(1);
+        checked++;
+      }
       if (kind === 'kv' && !text.startsWith('The ')) {
         const [listed, asked] = text.split('\n');
         const pairs = new Map(listed!.split(', ').map((p) => p.split(': ') as [string, string]));

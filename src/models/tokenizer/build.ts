@@ -29,7 +29,15 @@ export const SPECIAL_TOKENS = { pad: '<|pad|>', bos: '<|bos|>', eos: '<|eos|>', 
 export const VOCAB_SIZE = 384;
 export const MODEL_MAX_LENGTH = 2048;
 /** The corpus slice the merges are learned from (a fixed seed, disjoint from nothing in particular: the corpus is generic). */
-export const TOKENIZER_CORPUS = { seed: 7001, documents: 4000 } as const;
+/**
+ * The documents merges are learned from, with their own kind weights so that later changes to
+ * the pretraining mix (a new document kind, new defaults) never change the shipped tokenizer.
+ */
+export const TOKENIZER_CORPUS = {
+  seed: 7001,
+  documents: 4000,
+  weights: { sentences: 4, copy: 3, kv: 3, count: 1, arith: 1, decimals: 1, lists: 1, records: 2, tags: 2, repeat: 0 },
+} as const;
 /** Merges made first whatever their counts: the separators every prompt is built from. */
 const FORCED_MERGES: [string, string][] = [['>', ' '], [',', ' '], [':', ' ']];
 
