@@ -7,6 +7,7 @@ import type { EnvName, Step, TaskSpec } from '../src/core/types.ts';
 import type { ExperimentProgress, ExperimentSummary, ResultRow } from '../src/experiments/types.ts';
 import type { LoadErrorKind } from '../src/models/loader/errors.ts';
 import type { LoadEvent, ModelInfo, ModelSource } from '../src/models/loader/types.ts';
+import type { IclDevice, OnnxModelInfo } from '../src/models/icl/load.ts';
 
 export interface OracleInfo {
   method: string;
@@ -101,4 +102,66 @@ export interface ModelApi {
   /** Stops a download in progress (the load then resolves as cancelled). */
   cancel(): Promise<void>;
   current(): Promise<ModelInfo | null>;
+}
+
+// ---------------------------------------------------------------- ICL with an ONNX causal LM
+
+/** Load an ONNX causal LM from the hub layout (id on `remoteHost`) into the ICL worker. */
+export interface IclLoadRequest {
+  id: string;
+  revision?: string;
+  remoteHost?: string;
+  /** a transformers.js dtype the repo offers, or 'auto'. */
+  dtype: string;
+  device: IclDevice | 'auto';
+}
+
+export type IclLoadResult = { ok: true; info: OnnxModelInfo } | { ok: false; kind: LoadErrorKind; message: string };
+
+/** `episodes` ICL episodes on a task, from episode index `first`. */
+export interface IclRunRequest {
+  spec: TaskSpec;
+  episodes: number;
+  first?: number;
+  /** APOMDP: the model that generates every episode; undefined = drawn per episode. */
+  model?: number;
+}
+
+/** One decision as shown: every action's log-probability and the choice. */
+export interface IclStep {
+  t: number;
+  logProbs: number[];
+  action: number;
+  /** the prompt the model read (kept for the last episode only, to bound the message size). */
+  prompt?: string;
+}
+
+export interface IclEpisode {
+  episode: EpisodeView;
+  decisions: IclStep[];
+}
+
+export interface IclProgress {
+  /** decisions made so far, of `total` (episodes × horizon). */
+  done: number;
+  total: number;
+  label: string;
+  /** the decision just made (none while the task is being solved). */
+  last?: IclStep & { episode: number };
+}
+
+export type IclRunResult =
+  | { ok: true; episodes: IclEpisode[]; oracle: OracleInfo; seconds: number; cancelled: boolean }
+  | { ok: false; message: string };
+
+export interface IclApi {
+  /** the device 'auto' resolves to in this browser. */
+  device(): Promise<IclDevice>;
+  /** Never rejects for a model problem: refusals come back as `{ ok: false }` with a kind. */
+  load(req: IclLoadRequest, onEvent: (e: LoadEvent) => void): Promise<IclLoadResult>;
+  /** Runs episodes with the loaded model as the `icl-onnx` policy; progress after every decision. */
+  run(req: IclRunRequest, onProgress: (p: IclProgress) => void): Promise<IclRunResult>;
+  /** Stops a run after the decision in progress (the episodes finished so far are kept). */
+  cancel(): Promise<void>;
+  current(): Promise<OnnxModelInfo | null>;
 }

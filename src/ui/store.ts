@@ -18,6 +18,15 @@ export interface ModelChoice {
   hubId: string;
 }
 
+/** The ONNX model for in-context learning with transformers.js (Model tab), and how to run it. */
+export interface IclChoice {
+  hubId: string;
+  /** 'auto' or a transformers.js dtype (fp32, q8, q4, fp16, q4f16, …). */
+  dtype: string;
+  device: 'auto' | 'webgpu' | 'wasm';
+  episodes: number;
+}
+
 /** The hub as transformers.js addresses it by default; a mirror can replace it. */
 export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
 
@@ -76,6 +85,7 @@ interface LabState {
   hubHost: string;
   /** the last model that loaded, for display after a reload (the worker's copy is gone then). */
   lastModel: ModelInfo | null;
+  iclChoice: IclChoice;
 
   set: (patch: Partial<LabState>) => void;
   setDraftField: (env: EnvName, key: string, value: string) => void;
@@ -120,6 +130,7 @@ export const useLab = create<LabState>()(
       modelChoice: { kind: 'shipped', shipped: null, hubId: '' },
       hubHost: DEFAULT_HUB_HOST,
       lastModel: null,
+      iclChoice: { hubId: '', dtype: 'auto', device: 'auto', episodes: 1 },
 
       set: (patch) => set(patch),
       setDraftField: (env, key, value) => set((s) => ({ drafts: { ...s.drafts, [env]: { ...s.drafts[env], [key]: value } } })),
@@ -175,6 +186,7 @@ export const useLab = create<LabState>()(
         modelChoice: s.modelChoice,
         hubHost: s.hubHost,
         lastModel: s.lastModel,
+        iclChoice: s.iclChoice,
       }),
       // A run that was streaming when the page went away has no worker any more: say so.
       merge: (persisted, current) => {

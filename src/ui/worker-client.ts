@@ -4,7 +4,7 @@
  * stuck inside a long computation, terminates it and starts a fresh one for the next run.
  */
 import * as Comlink from 'comlink';
-import type { EvaluatorApi, ModelApi, SolverApi } from '../../workers/api.ts';
+import type { EvaluatorApi, IclApi, ModelApi, SolverApi } from '../../workers/api.ts';
 
 let solver: { worker: Worker; api: Comlink.Remote<SolverApi> } | null = null;
 let evaluator: { worker: Worker; api: Comlink.Remote<EvaluatorApi> } | null = null;
@@ -26,6 +26,23 @@ export function modelApi(): Comlink.Remote<ModelApi> {
     model = Comlink.wrap<ModelApi>(worker);
   }
   return model;
+}
+
+let icl: { worker: Worker; api: Comlink.Remote<IclApi> } | null = null;
+
+/** The ICL worker holds an ONNX LM; it is terminated (and started fresh) only to cancel a load. */
+export function iclApi(): Comlink.Remote<IclApi> {
+  if (!icl) {
+    const worker = new Worker(new URL('../../workers/icl.worker.ts', import.meta.url), { type: 'module', name: 'icl' });
+    icl = { worker, api: Comlink.wrap<IclApi>(worker) };
+  }
+  return icl.api;
+}
+
+/** Hard stop of a load (transformers.js cannot abort one): the loaded ONNX model goes with it. */
+export function terminateIcl(): void {
+  icl?.worker.terminate();
+  icl = null;
 }
 
 export function evaluatorApi(): Comlink.Remote<EvaluatorApi> {

@@ -14,6 +14,9 @@ export type LoadErrorKind =
   | 'tokenizer' // no usable tokenizer.json / tokenizer_config.json
   | 'format' // broken or missing weight files
   | 'http' // any other server answer (rate limit, 5xx, gated model)
+  | 'no-onnx' // ICL with transformers.js: no onnx/model*.onnx in the repo
+  | 'not-causal-lm' // ICL with transformers.js: a model type it cannot run as a causal LM
+  | 'runtime' // ICL with transformers.js: the ONNX runtime refused or failed the graph
   | 'cancelled';
 
 export class ModelLoadError extends Error {
@@ -35,6 +38,9 @@ export const ERROR_TITLES: Record<LoadErrorKind, string> = {
   tokenizer: 'Missing or unusable tokenizer',
   format: 'Broken model files',
   http: 'The server refused the download',
+  'no-onnx': 'No ONNX weights',
+  'not-causal-lm': 'Not a causal language model',
+  runtime: 'The ONNX runtime failed',
   cancelled: 'Cancelled',
 };
 

@@ -1,15 +1,15 @@
 /**
  * The loader against a real HTTP server on localhost that lays model folders out as the hub does
- * (`/<org>/<name>/resolve/main/<file>`, Range requests as transformers.js sends them, 404 for
- * what is missing). transformers.js' env.remoteHost points at it; nothing touches the network.
+ * (tests/fixtures/hub-server.ts: `/<org>/<name>/resolve/main/<file>`, Range requests as
+ * transformers.js sends them, 404 for what is missing). transformers.js' env.remoteHost points at
+ * it; nothing touches the network.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort, type HubServer, startHubServer } from '../../../tests/fixtures/hub-server.ts';
 import { buildTestModel, type TestModel } from '../../../tests/fixtures/test-model.ts';
 import { CpuBackend } from '../../nn/cpu/index.ts';
 import { type LoadedModel, loadModel, type LoadModelOptions } from './load.ts';
@@ -17,38 +17,12 @@ import { ModelLoadError } from './errors.ts';
 import { directoryReader, nodeCache } from './node.ts';
 import type { FileProgress, LoadEvent, ModelSource } from './types.ts';
 
-type Repo = Map<string, Uint8Array>;
-const repos = new Map<string, Repo>();
-const requests: { method: string; path: string; range: string | null }[] = [];
-let server: Server;
+let hub: HubServer;
 let host: string;
 let cacheDir: string;
 let tiny: TestModel;
 
-function serve(req: IncomingMessage, res: ServerResponse): void {
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  const range = req.headers.range ?? null;
-  requests.push({ method: req.method ?? 'GET', path, range });
-  const m = /^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/.exec(path);
-  const body = m ? repos.get(m[1]!)?.get(m[2]!) : undefined;
-  if (!body) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('Entry not found');
-    return;
-  }
-  const r = range ? /^bytes=(\d+)-(\d+)$/.exec(range) : null;
-  if (r) {
-    // What the hub does for transformers.js' size probe (`bytes=0-0`).
-    const start = Number(r[1]);
-    const end = Math.min(Number(r[2]), body.byteLength - 1);
-    res.writeHead(206, { 'content-length': String(end - start + 1), 'content-range': `bytes ${start}-${end}/${body.byteLength}` });
-    res.end(req.method === 'HEAD' ? undefined : body.subarray(start, end + 1));
-    return;
-  }
-  res.writeHead(200, { 'content-length': String(body.byteLength), 'content-type': 'application/octet-stream' });
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
-
-const fetched = (file: string): number => requests.filter((q) => q.path.endsWith(`/${file}`) && q.range === null && q.method === 'GET').length;
+const fetched = (file: string): number => hub.fetched(file);
 
 async function load(source: ModelSource, o: Partial<LoadModelOptions> = {}): Promise<{ loaded: LoadedModel; events: LoadEvent[] }> {
   const events: LoadEvent[] = [];
@@ -67,6 +41,8 @@ async function refusal(source: ModelSource, o: Partial<LoadModelOptions> = {}): 
 
 beforeAll(async () => {
   tiny = await buildTestModel({ dtype: 'BF16' });
+  hub = await startHubServer();
+  const { repos } = hub;
   repos.set('lab/tiny', tiny.files);
   repos.set('lab/tiny-again', tiny.files);
   repos.set('lab/gpt2', new Map([...tiny.files, ['config.json', new TextEncoder().encode(JSON.stringify({ ...tiny.config, model_type: 'gpt2' }))]]));
@@ -74,15 +50,13 @@ beforeAll(async () => {
   repos.set('lab/huge', new Map([...tiny.files, ['config.json', new TextEncoder().encode(JSON.stringify(huge))]]));
   repos.set('lab/no-tokenizer', new Map([...tiny.files].filter(([f]) => !f.startsWith('tokenizer'))));
   repos.set('lab/no-weights', new Map([...tiny.files].filter(([f]) => f !== 'model.safetensors')));
-  server = createServer(serve);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  host = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  host = hub.host;
   env.remoteHost = host;
   cacheDir = mkdtempSync(join(tmpdir(), 'lab-hub-cache-'));
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await hub.close();
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
@@ -113,9 +87,9 @@ describe('loading from the hub layout', () => {
   });
 
   it('a second load comes from the cache: the server sees no request at all', async () => {
-    const before = requests.length;
+    const before = hub.requests.length;
     const { loaded, events } = await load({ kind: 'hub', id: 'lab/tiny' });
-    expect(requests.slice(before)).toEqual([]);
+    expect(hub.requests.slice(before)).toEqual([]);
     expect(loaded.info.parameters).toBeGreaterThan(0);
     expect(events.filter((e) => e.type === 'file' && e.file === 'model.safetensors')).toEqual([
       expect.objectContaining({ fromCache: true, done: true, loaded: tiny.files.get('model.safetensors')!.byteLength }),
@@ -134,14 +108,14 @@ describe('loading from the hub layout', () => {
     const e = await refusal({ kind: 'hub', id: 'lab/gpt2' });
     expect(e.kind).toBe('architecture');
     expect(e.message).toMatch(/"gpt2" model.*Llama/);
-    expect(requests.filter((q) => q.path.startsWith('/lab/gpt2/') && !q.path.endsWith('config.json'))).toEqual([]);
+    expect(hub.requests.filter((q) => q.path.startsWith('/lab/gpt2/') && !q.path.endsWith('config.json'))).toEqual([]);
   });
 
   it('an oversized config is refused before the tokenizer or weights are fetched', async () => {
     const e = await refusal({ kind: 'hub', id: 'lab/huge' });
     expect(e.kind).toBe('too-large');
     expect(e.message).toMatch(/8\.0 B parameters.*32 GB.*limit of 1\.0 GB/);
-    expect(requests.filter((q) => q.path.startsWith('/lab/huge/')).map((q) => q.path)).toEqual(['/lab/huge/resolve/main/config.json']);
+    expect(hub.requests.filter((q) => q.path.startsWith('/lab/huge/')).map((q) => q.path)).toEqual(['/lab/huge/resolve/main/config.json']);
     // The limit is configurable: a tiny limit refuses even the tiny model.
     expect((await refusal({ kind: 'hub', id: 'lab/tiny' }, { maxEngineBytes: 1000 })).kind).toBe('too-large');
   });
@@ -156,10 +130,7 @@ describe('loading from the hub layout', () => {
   });
 
   it('a closed port is "offline"', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await closedPort();
     env.remoteHost = `http://127.0.0.1:${port}/`;
     try {
       const e = await refusal({ kind: 'hub', id: 'lab/tiny-again' });
@@ -177,11 +148,11 @@ describe('loading a local folder', () => {
     try {
       const { writeFileSync } = await import('node:fs');
       for (const [f, bytes] of tiny.files) writeFileSync(join(dir, f), bytes);
-      const before = requests.length;
+      const before = hub.requests.length;
       const { loaded } = await load({ kind: 'local', location: dir, name: 'tiny' }, { folder: directoryReader });
       expect(loaded.info.label).toBe('tiny');
       expect(loaded.info.parameters).toBeGreaterThan(0);
-      expect(requests.length).toBe(before);
+      expect(hub.requests.length).toBe(before);
       rmSync(join(dir, 'tokenizer.json'));
       expect((await refusal({ kind: 'local', location: dir }, { folder: directoryReader })).kind).toBe('tokenizer');
     } finally {

@@ -4,18 +4,18 @@
  * logits and its greedy generate() — which feeds the KV cache back step by step — against our
  * engine on the golden tiny Llama with the adapter merged.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { AutoModelForCausalLM, env, Tensor } from '@huggingface/transformers';
 import { describe, expect, it } from 'vitest';
 import { relativeError } from '../../../tests/fixtures/compare.ts';
+import { useLocalModels, writeOnnxExport } from '../../../tests/fixtures/onnx-folder.ts';
 import { CpuBackend } from '../../nn/cpu/index.ts';
 import { parseLlamaConfig } from '../../nn/llama-config.ts';
 import { loadLlama, type LlamaModel } from '../../nn/llama.ts';
 import { parseTokenBatch, runForward } from '../forward.ts';
 import { loadPeftAdapter } from '../peft.ts';
-import { exportLlamaOnnx } from './export.ts';
 
 const FIXTURE = join(import.meta.dirname, '../../../tests/fixtures/llama-tiny');
 const TOLERANCE = 1e-4;
@@ -26,10 +26,7 @@ async function exportFixture(root: string, name: string): Promise<LlamaModel> {
   const config = parseLlamaConfig(raw);
   const model = loadLlama(be, config, readFileSync(join(FIXTURE, 'model.safetensors')));
   model.setAdapter(loadPeftAdapter(be, config, JSON.parse(readFileSync(join(FIXTURE, 'adapter_config.json'), 'utf8')), readFileSync(join(FIXTURE, 'adapter_model.safetensors')), { dropout: 0 }));
-  for (const [path, bytes] of await exportLlamaOnnx(model, { sourceConfig: raw })) {
-    mkdirSync(dirname(join(root, name, path)), { recursive: true });
-    writeFileSync(join(root, name, path), bytes);
-  }
+  await writeOnnxExport(root, name, model, raw);
   return model;
 }
 
@@ -47,9 +44,7 @@ describe('the ONNX export loaded by @huggingface/transformers (local files only)
   it('AutoModelForCausalLM gives our logits, and greedy generate() (KV cache) our greedy tokens', async () => {
     const root = mkdtempSync(join(tmpdir(), 'lab-onnx-hf-'));
     const model = await exportFixture(root, 'tiny');
-    env.allowRemoteModels = false;
-    env.allowLocalModels = true;
-    env.localModelPath = root;
+    useLocalModels(env, root);
     const hf = await AutoModelForCausalLM.from_pretrained('tiny', { dtype: 'fp32', device: 'cpu' });
     try {
       const ids = (JSON.parse(readFileSync(join(FIXTURE, 'tokens.json'), 'utf8')) as { input_ids: number[][] }).input_ids;

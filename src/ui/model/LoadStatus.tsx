@@ -5,7 +5,9 @@ import type { ModelInfo } from '../../models/loader/types.ts';
 import { duration } from '../format.ts';
 import { type LoadState, totals, useModelLoad } from './load-state.ts';
 
-const STAGES: { id: NonNullable<LoadState['stage']>; label: string }[] = [
+export type StageLabels = { id: NonNullable<LoadState['stage']>; label: string }[];
+
+const STAGES: StageLabels = [
   { id: 'config', label: 'Read config.json and check the size' },
   { id: 'tokenizer', label: 'Tokenizer' },
   { id: 'weights', label: 'Weights (model.safetensors)' },
@@ -16,8 +18,13 @@ function bytesOf(loaded: number, total: number | null): string {
   return total === null ? formatBytes(loaded) : `${formatBytes(loaded)} of ${formatBytes(total)}`;
 }
 
-/** Overall bar, per-file lines with bytes, and the stage list; ETA from the download pace. */
-function Progress({ s }: { s: LoadState }) {
+/**
+ * Overall bar, per-file lines with bytes, and the stage list; ETA from the download pace. Shared
+ * by the engine model's load and the ICL model's (other stage labels, other test ids).
+ */
+export function LoadProgress({
+  s, stages = STAGES, testId = 'model-download', what = 'Model loading progress', buildFraction = true,
+}: { s: LoadState; stages?: StageLabels; testId?: string; what?: string; buildFraction?: boolean }) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 500);
@@ -25,25 +32,25 @@ function Progress({ s }: { s: LoadState }) {
   }, []);
   const end = s.finishedAt ?? now;
   const t = totals(s, end);
-  const current = STAGES.findIndex((x) => x.id === s.stage);
+  const current = stages.findIndex((x) => x.id === s.stage);
   // Downloads are most of the wait; building is shown on its own bar.
   const fraction = s.stage === 'building' || s.stage === 'ready' ? 1 : t.total ? t.loaded / t.total : 0;
   return (
-    <div className="run-progress" role="group" aria-label="Model loading progress">
+    <div className="run-progress" role="group" aria-label={what}>
       <div className="progress-line">
-        <progress max={1} value={fraction} aria-label="Download progress" data-testid="model-download-progress" />
-        <span data-testid="model-download-percent">{Math.floor(fraction * 100)} %</span>
+        <progress max={1} value={fraction} aria-label="Download progress" data-testid={`${testId}-progress`} />
+        <span data-testid={`${testId}-percent`}>{Math.floor(fraction * 100)} %</span>
       </div>
       <p className="note" aria-live="polite">
         {bytesOf(t.loaded, t.total)} · {s.finishedAt ? 'took' : 'elapsed'} {duration((end - s.startedAt) / 1000)}
         {s.finishedAt ? '' : ` · ETA ${s.stage === 'building' || s.stage === 'ready' ? 'downloads done' : t.eta === null ? 'estimating…' : duration(t.eta)}`}
       </p>
       <ol className="stage-list">
-        {STAGES.map((x, i) => (
+        {stages.map((x, i) => (
           <li key={x.id} className={i < current || s.stage === 'ready' ? 'stage-done' : i === current ? 'stage-now' : 'stage-todo'}>
             {i < current || s.stage === 'ready' ? '✓ ' : i === current ? '▸ ' : ''}
             {x.label}
-            {x.id === 'building' && (i === current || s.stage === 'ready') ? ` — ${Math.round(s.building * 100)} %` : ''}
+            {buildFraction && x.id === 'building' && (i === current || s.stage === 'ready') ? ` — ${Math.round(s.building * 100)} %` : ''}
           </li>
         ))}
       </ol>
@@ -107,7 +114,7 @@ export function LoadStatus({ lastModel }: { lastModel: ModelInfo | null }) {
       <h2 id="model-status-title">Status</h2>
       {s.status === 'loading' && <p className="run-status">Loading {s.label}…</p>}
       {/* Kept after the load finishes: it shows what was downloaded and what came from the cache. */}
-      {s.status === 'loading' || s.status === 'ready' ? <Progress s={s} /> : null}
+      {s.status === 'loading' || s.status === 'ready' ? <LoadProgress s={s} /> : null}
       {s.status === 'failed' && s.error && (
         <div className="error-box" role="alert" data-testid="model-error">
           <strong data-testid="model-error-title">{ERROR_TITLES[s.error.kind]}</strong>

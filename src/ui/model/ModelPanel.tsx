@@ -1,6 +1,7 @@
 /**
  * The Model tab: choose the shipped model or a hub id, load it in the model worker with
- * progress, and see what it costs. A refused load shows why and changes nothing else.
+ * progress, and see what it costs. A refused load shows why and changes nothing else. Below,
+ * IclPanel runs in-context learning with any ONNX causal LM through transformers.js.
  */
 import { useEffect, useState } from 'react';
 import { DEFAULT_LIMITS, formatBytes, formatCount } from '../../models/loader/estimate.ts';
@@ -11,6 +12,7 @@ import { Help } from '../common/Help.tsx';
 import { DEFAULT_HUB_HOST, useLab } from '../store.ts';
 import { Comlink, errorMessage, modelApi } from '../worker-client.ts';
 import { applyEvent, initialLoad, useModelLoad } from './load-state.ts';
+import { IclPanel } from './IclPanel.tsx';
 import { LoadStatus } from './LoadStatus.tsx';
 import { fetchManifest, type ManifestState } from './manifest.ts';
 
@@ -151,6 +153,7 @@ export function ModelPanel() {
         </div>
       </section>
       <LoadStatus lastModel={lastModel} />
+      <IclPanel />
     </div>
   );
 }

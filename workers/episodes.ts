@@ -1,0 +1,96 @@
+/**
+ * Tasks, their oracle solutions and single episodes, shared by the solver worker (the stepper's
+ * policies) and the ICL worker (a language model as the policy), so both see the same task, the
+ * same k support trajectories and the same environment noise for a given spec and episode index.
+ */
+import { filterBelief } from '../src/core/belief.ts';
+import { Rng } from '../src/core/rng.ts';
+import { simulateEpisode } from '../src/core/simulate.ts';
+import { solve } from '../src/core/solve.ts';
+import { taskFromSpec } from '../src/core/tasks.ts';
+import type { OracleSolution, Task, TaskSpec, Trajectory } from '../src/core/types.ts';
+import { publicView } from '../src/core/view.ts';
+import type { PolicyFactory } from '../src/policies/types.ts';
+import type { EpisodeRequest, EpisodeView, OracleInfo } from './api.ts';
+
+/** Support trajectories per task, as in the paper's few-shot setting (k = 2 oracle rollouts). */
+export const SUPPORT_K = 2;
+
+export interface Solved {
+  task: Task;
+  solution: OracleSolution;
+  info: OracleInfo;
+}
+
+// Solving is the slow part; a person steps through many episodes of one task.
+const cache = new Map<string, Solved>();
+
+export function solved(spec: TaskSpec): Solved {
+  const key = JSON.stringify(spec);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const task = taskFromSpec(spec);
+  const t0 = performance.now();
+  const solution = solve(task, { seed: spec.seed });
+  const info: OracleInfo = {
+    method: solution.method,
+    expectedReturn: solution.expectedReturn,
+    upperBound: solution.upperBound,
+    seconds: (performance.now() - t0) / 1000,
+  };
+  if (cache.size > 8) cache.delete(cache.keys().next().value!);
+  const entry = { task, solution, info };
+  cache.set(key, entry);
+  return entry;
+}
+
+export async function supportOf({ task, solution }: Solved, seed: number): Promise<Trajectory[]> {
+  const out: Trajectory[] = [];
+  for (let i = 0; i < SUPPORT_K; i++) {
+    const agent = solution.agent(new Rng(seed, 'support-policy', i));
+    const ep = await simulateEpisode(task, agent, { seed, taskIndex: 0, episode: i, stream: 'support-env' });
+    out.push(ep.steps);
+  }
+  return out;
+}
+
+function beliefsOf(task: Task, steps: Trajectory): (number[] | null)[][] | null {
+  if (task.kind !== 'energy' || task.env === 'energy-mdp') return null;
+  return steps.map((step, t) => task.models.map((model) => {
+    const b = filterBelief(task, model, steps.slice(0, t), step.obs);
+    return b ? Array.from(b) : null;
+  }));
+}
+
+/** One episode of `factory` on the requested task, with what the stepper displays. */
+export async function runEpisodeWith(req: EpisodeRequest, factory: PolicyFactory): Promise<EpisodeView> {
+  const s = solved(req.spec);
+  const { task, solution } = s;
+  const seed = req.spec.seed;
+  const nModels = task.kind === 'energy' ? task.models.length : 1;
+  const model = req.model ?? (nModels > 1 ? new Rng(seed, 'episode-model', req.episode).int(nModels) : 0);
+  const agent = await factory.prepare({
+    view: publicView(task),
+    support: await supportOf(s, seed),
+    rng: new Rng(seed, 'policy', req.policy, req.episode),
+    solution: factory.privileged ? solution : undefined,
+  });
+  const ep = await simulateEpisode(task, agent, { seed, taskIndex: 0, episode: req.episode, model });
+  const gamma = task.kind === 'energy' ? task.params.gamma : 1;
+  let acc = 0;
+  const cumulative = ep.steps.map((st, t) => (acc += gamma ** t * st.reward));
+  return {
+    spec: req.spec,
+    env: task.env,
+    policy: req.policy,
+    episode: req.episode,
+    steps: ep.steps,
+    latent: ep.latent,
+    model: ep.model,
+    return: ep.return,
+    cumulative,
+    beliefs: beliefsOf(task, ep.steps),
+    oracle: s.info,
+    grid: task.kind === 'darkroom' ? { size: task.params.size, goal: task.params.goal } : undefined,
+  };
+}
