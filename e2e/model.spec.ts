@@ -2,10 +2,12 @@
  * The Model tab. Offline: a hub id gives the offline error and the rest of the lab keeps
  * working. Local: a tiny test model (assembled here from tests/fixtures, served through route
  * fulfilment as if it were public/models/e2e-tiny/) loads with progress to 100 % and its
- * parameter count. No request leaves the machine: the hub host is routed to fail.
+ * parameter count, and "Try the model" shows the continuation and top-5 next tokens the same
+ * code computes in Node. No request leaves the machine: the hub host is routed to fail.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { type BrowserContext, expect, test, type Page } from '@playwright/test';
 import { buildTestModel, type TestModel } from '../tests/fixtures/test-model.ts';
+import { expectedTry, serveTinyModel, TRY_PROMPT } from './tiny-model.ts';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
 
@@ -25,6 +27,8 @@ test.beforeEach(async ({ page, context }) => {
   await page.evaluate(() => localStorage.clear());
   await page.reload();
 });
+
+const serveTiny = (context: BrowserContext) => serveTinyModel(context, tiny);
 
 test.afterEach(() => {
   expect(pageErrors).toEqual([]);
@@ -70,15 +74,7 @@ test('offline: a hub id is refused as offline and the rest of the lab still work
 });
 
 test('a shipped model folder loads with progress to 100 % and its parameter count', async ({ page, context }) => {
-  await context.route('**/models/index.json', (route) =>
-    route.fulfill({ json: { models: [{ name: 'e2e-tiny', description: 'A tiny random test model (not trained).' }] } }),
-  );
-  await context.route('**/models/e2e-tiny/*', (route) => {
-    const file = new URL(route.request().url()).pathname.split('/').pop() ?? '';
-    const body = tiny.files.get(file);
-    if (!body) return route.fulfill({ status: 404, body: 'not found' });
-    return route.fulfill({ status: 200, body: Buffer.from(body), headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.byteLength) } });
-  });
+  await serveTiny(context);
   await page.getByRole('tab', { name: /Model/ }).click();
   await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('e2e-tiny');
   await page.getByRole('button', { name: 'Load model' }).click();
@@ -96,5 +92,63 @@ test('a shipped model folder loads with progress to 100 % and its parameter coun
   await expect(page.getByTestId('model-error')).toContainText('e2e-tiny is still loaded');
   await expect(page.getByTestId('model-loaded')).toContainText('e2e-tiny');
   await shot(page, 'model-04-refused-keeps-loaded');
+  await page.evaluate(() => localStorage.clear());
+});
+
+test('try the model: the loaded model continues a prompt and shows its top-5 next tokens', async ({ page, context }) => {
+  // What the page must show, computed here in Node from the same (F16) files the page loads.
+  const expected = await expectedTry(tiny, TRY_PROMPT, 8);
+  expect(expected.tokens.length).toBeGreaterThan(0);
+
+  await serveTiny(context);
+  await page.getByRole('tab', { name: /Model/ }).click();
+  const run = page.getByRole('button', { name: 'Run', exact: true });
+  await expect(run).toBeDisabled(); // nothing loaded yet
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-loaded')).toContainText('e2e-tiny');
+
+  const prompt = page.getByRole('textbox', { name: 'Prompt' });
+  await expect(prompt).toHaveValue(TRY_PROMPT);
+  await expect(page.getByTestId('try-explain')).toContainText('greedy continuation');
+  const count = page.getByRole('spinbutton', { name: 'Tokens to generate' });
+  await count.fill('300');
+  await expect(page.getByTestId('try-tokens-error')).toContainText('Tokens to generate: must be a whole number from 1 to 256');
+  await expect(run).toBeDisabled();
+  await count.fill('8');
+  // Keyboard only: focus the button and press Enter.
+  await run.focus();
+  await page.keyboard.press('Enter');
+
+  await expect(page.getByTestId('try-caption')).toContainText('e2e-tiny');
+  await expect(page.getByTestId('try-caption')).toContainText(`prompt of ${expected.promptTokens} tokens (context 64)`);
+  expect(await page.getByTestId('try-continuation').textContent()).toBe(expected.text);
+  await expect(page.getByTestId('try-tokens').locator('li')).toHaveCount(expected.tokens.length);
+  const rows = page.getByTestId('try-top').locator('tbody tr');
+  await expect(rows).toHaveCount(5);
+  const probs = (await page.getByTestId('try-top-prob').allTextContents()).map(Number);
+  expect(probs).toHaveLength(5);
+  for (const p of probs) {
+    expect(Number.isFinite(p)).toBe(true);
+    expect(p).toBeGreaterThanOrEqual(0);
+    expect(p).toBeLessThanOrEqual(1);
+  }
+  expect([...probs].sort((a, b) => b - a)).toEqual(probs);
+  expect(probs[0]).toBeCloseTo(expected.next[0]!.prob, 3);
+  await shot(page, 'model-05-try');
+
+  // A refusal (a character the lab tokenizer cannot encode) keeps the model and the last result.
+  await prompt.fill('price: 5 €');
+  await prompt.press('Control+Enter');
+  await expect(page.getByTestId('try-error-title')).toHaveText('Characters this tokenizer cannot encode');
+  await expect(page.getByTestId('try-error')).toContainText('“€” (U+20AC)');
+  await expect(page.getByTestId('model-loaded')).toContainText('e2e-tiny');
+  await expect(page.getByTestId('try-top')).toBeVisible();
+  await shot(page, 'model-06-try-refused');
+
+  // The prompt is a setting: it survives a reload.
+  await prompt.fill('copy: ab 12\nagain: ');
+  await page.reload();
+  await page.getByRole('tab', { name: /Model/ }).click();
+  await expect(page.getByRole('textbox', { name: 'Prompt' })).toHaveValue('copy: ab 12\nagain: ');
   await page.evaluate(() => localStorage.clear());
 });

@@ -8,6 +8,7 @@ import type { ExperimentProgress, ExperimentSummary, ResultRow } from '../src/ex
 import type { LoadErrorKind } from '../src/models/loader/errors.ts';
 import type { LoadEvent, ModelInfo, ModelSource } from '../src/models/loader/types.ts';
 import type { IclDevice, OnnxModelInfo } from '../src/models/icl/load.ts';
+import type { GenerateErrorKind, GenerateProgress, GenerateResult } from '../src/models/generate.ts';
 
 export interface OracleInfo {
   method: string;
@@ -102,7 +103,26 @@ export interface ModelApi {
   /** Stops a download in progress (the load then resolves as cancelled). */
   cancel(): Promise<void>;
   current(): Promise<ModelInfo | null>;
+  /**
+   * "Try the model": the top-k next tokens and the greedy continuation of the loaded model, a
+   * progress event per token. Never rejects for a request problem: refusals (no model, n out of
+   * range, prompt too long or not encodable) come back as `{ ok: false }` with a kind.
+   */
+  generate(req: GenerateRequest, onProgress: (p: GenerateProgress) => void): Promise<GenerateReply>;
+  /** Stops a generation after the token in progress (it then resolves with the tokens so far). */
+  cancelGenerate(): Promise<void>;
 }
+
+export interface GenerateRequest {
+  prompt: string;
+  /** tokens to generate, 1 … MAX_NEW_TOKENS (src/models/generate.ts). */
+  n: number;
+  topK?: number;
+}
+
+export type GenerateReply =
+  | { ok: true; result: GenerateResult; /** the model that ran it (a later load may replace it). */ model: string }
+  | { ok: false; kind: GenerateErrorKind | 'no-model' | 'runtime'; message: string };
 
 // ---------------------------------------------------------------- ICL with an ONNX causal LM
 

@@ -1,7 +1,8 @@
 /**
  * The model worker: downloads and decodes a model off the main thread (decoding a 135 M
  * parameter BF16 file takes seconds), and owns the loaded model so later work (LM policies,
- * training) runs beside it. WebGPU when the browser has an adapter, else the CPU backend.
+ * training, "Try the model") runs beside it. WebGPU when the browser has an adapter, else the
+ * CPU backend.
  */
 import * as Comlink from 'comlink';
 import { env } from '@huggingface/transformers';
@@ -9,12 +10,29 @@ import type { Backend } from '../src/nn/backend.ts';
 import { CpuBackend } from '../src/nn/cpu/index.ts';
 import { asLoadError } from '../src/models/loader/errors.ts';
 import { defaultLimit, type LoadedModel, loadModel } from '../src/models/loader/load.ts';
-import type { ModelApi } from './api.ts';
+import { contextLengthOf, eosIds, generate, GenerateError } from '../src/models/generate.ts';
+import type { GenerateReply, ModelApi } from './api.ts';
 
 const HUB = env.remoteHost;
 let backend: Promise<Backend> | null = null;
 let current: LoadedModel | null = null;
 let abort: AbortController | null = null;
+let generating: AbortController | null = null;
+
+/**
+ * A macrotask boundary. The CPU backend's reads resolve at once, so a generation loop of
+ * microtasks would never let comlink deliver a cancel; a MessageChannel hop (unlike setTimeout,
+ * which browsers clamp to 4 ms once nested) costs almost nothing per token.
+ */
+const channel = new MessageChannel();
+const waiting: (() => void)[] = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+function yieldToMessages(): Promise<void> {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(null);
+  });
+}
 
 function getBackend(): Promise<Backend> {
   backend ??= (async () => {
@@ -65,6 +83,38 @@ const api: ModelApi = {
 
   async current() {
     return current?.info ?? null;
+  },
+
+  async generate(req, onProgress): Promise<GenerateReply> {
+    const loaded = current;
+    if (!loaded) return { ok: false, kind: 'no-model', message: 'No model is loaded in this session: load one above, then run it.' };
+    // One generation at a time: a new request replaces one still running.
+    generating?.abort();
+    const controller = new AbortController();
+    generating = controller;
+    try {
+      const result = await generate(loaded.model, loaded.tokenizer, req.prompt, {
+        n: req.n,
+        ...(req.topK === undefined ? {} : { topK: req.topK }),
+        contextLength: contextLengthOf(loaded.rawConfig),
+        eos: eosIds(loaded.tokenizer, loaded.rawConfig),
+        signal: controller.signal,
+        onToken: async (p) => {
+          void onProgress(p);
+          await yieldToMessages();
+        },
+      });
+      return { ok: true, result, model: loaded.info.label };
+    } catch (e) {
+      if (e instanceof GenerateError) return { ok: false, kind: e.kind, message: e.message };
+      return { ok: false, kind: 'runtime', message: `The model failed while generating: ${e instanceof Error ? e.message : String(e)}` };
+    } finally {
+      if (generating === controller) generating = null;
+    }
+  },
+
+  async cancelGenerate() {
+    generating?.abort();
   },
 };
 

@@ -51,6 +51,22 @@ export class KvCache {
     this.lastLogProbs = null;
   }
 
+  /**
+   * Gives the cache's buffers and its tape's pooled scratch back to the backend. GPU memory is
+   * not reclaimed by garbage collection soon enough for a cache made per request (the Model
+   * tab's "Try the model"); the cache must not be used afterwards.
+   */
+  dispose(): void {
+    const be = this.model.backend;
+    this.tape.reset();
+    this.tape.pool.clear();
+    for (const b of [...this.k, ...this.v]) be.free(b);
+    this.k.length = 0;
+    this.v.length = 0;
+    this.cached = [];
+    this.lastLogProbs = null;
+  }
+
   /** Feed `ids` after the cached tokens; afterwards the next-token log-probabilities are at hand. */
   async append(ids: readonly number[]): Promise<void> {
     const { model, tape } = this;
@@ -106,7 +122,8 @@ export class KvCache {
   }
 }
 
-function logSoftmax(x: Float32Array): Float64Array {
+/** log-softmax of one logits row, in float64 (shared with generate.ts's recompute path). */
+export function logSoftmax(x: Float32Array): Float64Array {
   let mx = -Infinity;
   for (const v of x) mx = Math.max(mx, v);
   let s = 0;

@@ -27,6 +27,12 @@ export interface IclChoice {
   episodes: number;
 }
 
+/**
+ * The "Try the model" prefill: the in-context copying the shipped model is trained on (the
+ * corpus's `copy:` … `again:` documents), so a good model visibly repeats the sequence.
+ */
+export const DEFAULT_TRY_PROMPT = 'copy: Ned 356 v32 pabre k7\nagain: ';
+
 /** The hub as transformers.js addresses it by default; a mirror can replace it. */
 export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
 
@@ -86,6 +92,9 @@ interface LabState {
   /** the last model that loaded, for display after a reload (the worker's copy is gone then). */
   lastModel: ModelInfo | null;
   iclChoice: IclChoice;
+  /** "Try the model": the prompt, and the tokens-to-generate field as typed (checked on use). */
+  tryPrompt: string;
+  tryTokens: string;
 
   set: (patch: Partial<LabState>) => void;
   setDraftField: (env: EnvName, key: string, value: string) => void;
@@ -131,6 +140,8 @@ export const useLab = create<LabState>()(
       hubHost: DEFAULT_HUB_HOST,
       lastModel: null,
       iclChoice: { hubId: '', dtype: 'auto', device: 'auto', episodes: 1 },
+      tryPrompt: DEFAULT_TRY_PROMPT,
+      tryTokens: '16',
 
       set: (patch) => set(patch),
       setDraftField: (env, key, value) => set((s) => ({ drafts: { ...s.drafts, [env]: { ...s.drafts[env], [key]: value } } })),
@@ -187,6 +198,8 @@ export const useLab = create<LabState>()(
         hubHost: s.hubHost,
         lastModel: s.lastModel,
         iclChoice: s.iclChoice,
+        tryPrompt: s.tryPrompt,
+        tryTokens: s.tryTokens,
       }),
       // A run that was streaming when the page went away has no worker any more: say so.
       merge: (persisted, current) => {

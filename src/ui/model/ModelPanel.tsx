@@ -1,7 +1,8 @@
 /**
  * The Model tab: choose the shipped model or a hub id, load it in the model worker with
  * progress, and see what it costs. A refused load shows why and changes nothing else. Below,
- * IclPanel runs in-context learning with any ONNX causal LM through transformers.js.
+ * TryModel runs the loaded model on a prompt, and IclPanel runs in-context learning with any
+ * ONNX causal LM through transformers.js.
  */
 import { useEffect, useState } from 'react';
 import { DEFAULT_LIMITS, formatBytes, formatCount } from '../../models/loader/estimate.ts';
@@ -14,6 +15,7 @@ import { Comlink, errorMessage, modelApi } from '../worker-client.ts';
 import { applyEvent, initialLoad, useModelLoad } from './load-state.ts';
 import { IclPanel } from './IclPanel.tsx';
 import { LoadStatus } from './LoadStatus.tsx';
+import { TryModel } from './TryModel.tsx';
 import { fetchManifest, type ManifestState } from './manifest.ts';
 
 const EXAMPLE_ID = 'HuggingFaceTB/SmolLM2-135M';
@@ -153,6 +155,7 @@ export function ModelPanel() {
         </div>
       </section>
       <LoadStatus lastModel={lastModel} />
+      <TryModel />
       <IclPanel />
     </div>
   );
