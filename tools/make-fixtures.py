@@ -5,7 +5,7 @@ Run with Debian's Python and python3-torch (no pip packages):
 
     /usr/bin/python3 tools/make-fixtures.py
 
-It writes tests/fixtures/llama-tiny/, llama-tiny-tied/ and llama-tiny-nf4/ (see
+It writes tests/fixtures/llama-tiny/, llama-tiny-tied/, llama-tiny-nf4/ and llama-pretrain-grad/ (see
 tests/fixtures/README.md). The outputs are committed; CI never runs this.
 
 The Llama forward is written out here rather than taken from `transformers` (not packaged in
@@ -314,6 +314,35 @@ def write_variant(name, cfg, params, adapter, nf4):
     print(f'{name}: loss {loss.item():.6f} (no adapter {base_loss.item():.6f})', file=sys.stderr)
 
 
+# Full-parameter gradients at a realistic sequence length (pretraining): every base tensor's
+# gradient, T = 256 (past any kernel tile size), the pretraining layout (tied, kv heads = heads).
+FULL_GRAD_CONFIG = dict(CONFIG, vocab_size=48, hidden_size=32, intermediate_size=48, num_attention_heads=4,
+                        num_key_value_heads=4, head_dim=8, tie_word_embeddings=True, max_position_embeddings=256)
+FULL_GRAD_SHAPE = (2, 256)
+
+
+def write_full_grad_variant(gen):
+    cfg = FULL_GRAD_CONFIG
+    out = os.path.join(ROOT, 'llama-pretrain-grad')
+    os.makedirs(out, exist_ok=True)
+    params = {k: t for k, t in make_params(cfg, gen).items() if k != 'lm_head.weight'}
+    # Repeated random segments, so attention at long range carries the loss (as in pretraining).
+    segs = torch.randint(3, cfg['vocab_size'], (FULL_GRAD_SHAPE[0], 32), generator=gen)
+    input_ids = torch.cat([torch.ones(FULL_GRAD_SHAPE[0], 1, dtype=torch.long), segs.repeat(1, 8)[:, :FULL_GRAD_SHAPE[1] - 1]], 1)
+    loss_mask = torch.ones_like(input_ids)
+    write_json(os.path.join(out, 'config.json'), cfg)
+    write_safetensors(os.path.join(out, 'model.safetensors'), params, {'format': 'pt'})
+    write_json(os.path.join(out, 'tokens.json'), {'input_ids': input_ids.tolist(), 'loss_mask': loss_mask.tolist()})
+    leaves = {k: t.clone().requires_grad_(True) for k, t in params.items()}
+    loss = masked_loss(forward(cfg, leaves, None, input_ids), input_ids, loss_mask)
+    loss.backward()
+    expected = {'loss': loss.reshape(1)}
+    for k, t in leaves.items():
+        expected[k] = t.grad
+    write_safetensors(os.path.join(out, 'expected-grads.safetensors'), expected, {'format': 'pt'})
+    print(f'llama-pretrain-grad: loss {loss.item():.6f}', file=sys.stderr)
+
+
 def main():
     torch.manual_seed(SEED)
     gen = torch.Generator().manual_seed(SEED)
@@ -323,6 +352,7 @@ def main():
     write_variant('llama-tiny-nf4', CONFIG, params, adapter, nf4=True)
     tied = dict(CONFIG, tie_word_embeddings=True)
     write_variant('llama-tiny-tied', tied, params, adapter, nf4=False)
+    write_full_grad_variant(gen)
 
 
 if __name__ == '__main__':
