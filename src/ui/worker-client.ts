@@ -6,58 +6,40 @@
 import * as Comlink from 'comlink';
 import type { EvaluatorApi, IclApi, ModelApi, SolverApi } from '../../workers/api.ts';
 
-let solver: { worker: Worker; api: Comlink.Remote<SolverApi> } | null = null;
-let evaluator: { worker: Worker; api: Comlink.Remote<EvaluatorApi> } | null = null;
-
-export function solverApi(): Comlink.Remote<SolverApi> {
-  if (!solver) {
-    const worker = new Worker(new URL('../../workers/solver.worker.ts', import.meta.url), { type: 'module', name: 'solver' });
-    solver = { worker, api: Comlink.wrap<SolverApi>(worker) };
-  }
-  return solver.api;
+/** A worker started on first use; `terminate` drops it, and the next `api()` starts a fresh one. */
+function lazyWorker<T>(start: () => Worker): { api: () => Comlink.Remote<T>; terminate: () => void } {
+  let held: { worker: Worker; api: Comlink.Remote<T> } | null = null;
+  return {
+    api() {
+      if (!held) {
+        const worker = start();
+        held = { worker, api: Comlink.wrap<T>(worker) };
+      }
+      return held.api;
+    },
+    terminate() {
+      held?.worker.terminate();
+      held = null;
+    },
+  };
 }
 
-let model: Comlink.Remote<ModelApi> | null = null;
+// Each `new Worker(new URL(..., import.meta.url))` stays literal: that is the form Vite bundles.
+const solver = lazyWorker<SolverApi>(() => new Worker(new URL('../../workers/solver.worker.ts', import.meta.url), { type: 'module', name: 'solver' }));
+const model = lazyWorker<ModelApi>(() => new Worker(new URL('../../workers/model.worker.ts', import.meta.url), { type: 'module', name: 'model' }));
+const icl = lazyWorker<IclApi>(() => new Worker(new URL('../../workers/icl.worker.ts', import.meta.url), { type: 'module', name: 'icl' }));
+const evaluator = lazyWorker<EvaluatorApi>(() => new Worker(new URL('../../workers/evaluator.worker.ts', import.meta.url), { type: 'module', name: 'evaluator' }));
 
+export const solverApi = solver.api;
 /** The model worker lives for the session: it holds the loaded model. */
-export function modelApi(): Comlink.Remote<ModelApi> {
-  if (!model) {
-    const worker = new Worker(new URL('../../workers/model.worker.ts', import.meta.url), { type: 'module', name: 'model' });
-    model = Comlink.wrap<ModelApi>(worker);
-  }
-  return model;
-}
-
-let icl: { worker: Worker; api: Comlink.Remote<IclApi> } | null = null;
-
+export const modelApi = model.api;
 /** The ICL worker holds an ONNX LM; it is terminated (and started fresh) only to cancel a load. */
-export function iclApi(): Comlink.Remote<IclApi> {
-  if (!icl) {
-    const worker = new Worker(new URL('../../workers/icl.worker.ts', import.meta.url), { type: 'module', name: 'icl' });
-    icl = { worker, api: Comlink.wrap<IclApi>(worker) };
-  }
-  return icl.api;
-}
-
+export const iclApi = icl.api;
 /** Hard stop of a load (transformers.js cannot abort one): the loaded ONNX model goes with it. */
-export function terminateIcl(): void {
-  icl?.worker.terminate();
-  icl = null;
-}
-
-export function evaluatorApi(): Comlink.Remote<EvaluatorApi> {
-  if (!evaluator) {
-    const worker = new Worker(new URL('../../workers/evaluator.worker.ts', import.meta.url), { type: 'module', name: 'evaluator' });
-    evaluator = { worker, api: Comlink.wrap<EvaluatorApi>(worker) };
-  }
-  return evaluator.api;
-}
-
+export const terminateIcl = icl.terminate;
+export const evaluatorApi = evaluator.api;
 /** Hard stop: the pending `run` promise never settles, so callers settle their own state first. */
-export function terminateEvaluator(): void {
-  evaluator?.worker.terminate();
-  evaluator = null;
-}
+export const terminateEvaluator = evaluator.terminate;
 
 export { Comlink };
 
