@@ -50,8 +50,20 @@ describe('corpus', () => {
       if (kind === 'repeat') {
         const lines = text.split('\n');
         expect(lines.length).toBeGreaterThanOrEqual(2);
-        expect(lines.length).toBeLessThanOrEqual(3);
+        expect(lines.length).toBeLessThanOrEqual(4);
         expect(new Set(lines).size).toBe(1);
+        expect(new Set(lines[0]).size).toBe(lines[0]!.length);
+        checked++;
+      }
+      if (kind === 'echo') {
+        // The sequence (after an optional label) occurs 2–3 times, its items distinct.
+        const body = text.replace(/^(seq|code|key|list) \d+: /, '');
+        const seq = body.split(/\n| \| |\. /)[0]!;
+        const occurrences = body.split(seq).length - 1;
+        expect(occurrences).toBeGreaterThanOrEqual(2);
+        expect(occurrences).toBeLessThanOrEqual(3);
+        const items = seq.split(/, | /);
+        expect(new Set(items).size).toBe(items.length);
         checked++;
       }
       if (kind === 'kv' && !text.startsWith('The ')) {

@@ -52,20 +52,36 @@ export function paramLayout(c: LlamaConfig): ParamLayout {
 }
 
 /**
- * GPT-2 style initialisation: matrices N(0, 0.02²), the residual-output projections (o, down)
- * scaled by 1/√(2L) so the residual stream's variance does not grow with depth, norms 1. Drawn in
- * layout order from one seeded stream, so the initial weights depend on (seed, config) only.
+ * Fan-in initialisation: matrices N(0, 1/in) — the embedding N(0, 1/hidden), as its rows are
+ * read back through the tied head — with the residual-output projections (o, down) scaled by
+ * 1/√(2L) so the residual stream's variance does not grow with depth; norms 1. Drawn in layout
+ * order from one seeded stream, so the initial weights depend on (seed, config) only.
+ *
+ * Why not GPT-2's fixed 0.02: that scale suits width 768; at width 64–128 it makes every q·k
+ * tiny, attention uniform and the bilinear QK/OV circuits start next to a flat saddle, and a
+ * 2-layer model then sat for thousands of steps without any induction head (attention to the
+ * token after the previous occurrence stayed at 0.01, copy accuracy at ~21 %, docs/models.md).
  */
 export function initParams(c: LlamaConfig, layout: ParamLayout, seed: number, into: Float32Array): void {
   const rng = new Rng(seed, 'pretrain-init');
-  const residualStd = 0.02 / Math.sqrt(2 * c.numLayers);
+  const residualScale = 1 / Math.sqrt(2 * c.numLayers);
   for (const e of layout.entries) {
     const view = into.subarray(e.offset, e.offset + e.size);
     if (e.shape.length === 1) {
       view.fill(1);
       continue;
     }
-    const std = /\.(o_proj|down_proj)\.weight$/.test(e.key) ? residualStd : 0.02;
+    const [rows, fanIn] = e.shape as [number, number];
+    if (e.key === 'model.embed_tokens.weight') {
+      // Half of every row's variance is one vector shared by all tokens: it gives q and k a
+      // content-independent part, so RoPE can express purely relative-position attention
+      // (previous-token heads) from the first step. A shared logit offset is softmax-invariant.
+      const std = Math.sqrt(0.5 / fanIn);
+      const shared = Array.from({ length: fanIn }, () => rng.normal() * std);
+      for (let r = 0; r < rows; r++) for (let i = 0; i < fanIn; i++) view[r * fanIn + i] = shared[i]! + rng.normal() * std;
+      continue;
+    }
+    const std = (1 / Math.sqrt(fanIn)) * (/\.(o_proj|down_proj)\.weight$/.test(e.key) ? residualScale : 1);
     for (let i = 0; i < e.size; i++) view[i] = rng.normal() * std;
   }
 }

@@ -63,6 +63,40 @@ async function train(o: PretrainOptions, opts: { stopAfter?: number; from?: Uint
 
 const weightsOf = (o: PretrainOptions, run: Run): Uint8Array => modelSafetensors(paramLayout(o.model), run.state.params);
 
+describe('pretraining initialisation', () => {
+  it('draws matrices at 1/√fan-in (o, down also 1/√(2L)) and gives every embedding row one shared half', () => {
+    const c = parseLlamaConfig({
+      model_type: 'llama', vocab_size: 384, hidden_size: 64, intermediate_size: 256, num_hidden_layers: 2, num_attention_heads: 4, tie_word_embeddings: true,
+    });
+    const layout = paramLayout(c);
+    const params = new Float32Array(layout.total);
+    initParams(c, layout, 11, params);
+    for (const e of layout.entries) {
+      const v = params.subarray(e.offset, e.offset + e.size);
+      if (e.shape.length === 1) {
+        expect([...v].every((x) => x === 1), e.key).toBe(true);
+        continue;
+      }
+      const [rows, cols] = e.shape as [number, number];
+      const ms = v.reduce((a, x) => a + x * x, 0) / v.length;
+      const residual = /o_proj|down_proj/.test(e.key) ? 1 / (2 * c.numLayers) : 1;
+      // The embedding's shared half is one draw of `cols` numbers, so its scale varies more.
+      const tolerance = e.key === 'model.embed_tokens.weight' ? 0.15 : 0.05;
+      expect(Math.abs((Math.sqrt(ms) * Math.sqrt(cols)) / Math.sqrt(residual) - 1), e.key).toBeLessThan(tolerance);
+      if (e.key === 'model.embed_tokens.weight') {
+        // The mean row estimates the shared vector: its squared norm ≈ 0.5 (half of each row's ≈ 1).
+        const mean = Array.from({ length: cols }, (_, i) => {
+          let s = 0;
+          for (let r = 0; r < rows; r++) s += v[r * cols + i]!;
+          return s / rows;
+        });
+        expect(mean.reduce((a, x) => a + x * x, 0)).toBeGreaterThan(0.3);
+        expect(mean.reduce((a, x) => a + x * x, 0)).toBeLessThan(0.75);
+      }
+    }
+  });
+});
+
 describe('pretraining schedule and data', () => {
   it('warms up linearly, peaks, and decays by half a cosine to lr · minLrRatio', () => {
     const o = { lr: 1e-3, warmup: 4, steps: 104, minLrRatio: 0.1 };

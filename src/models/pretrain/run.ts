@@ -67,10 +67,13 @@ export async function pretrainLoop(
     state.elapsedS = elapsedBefore + (hooks.now() - segmentStart) / 1000;
     await hooks.saveCheckpoint(writeCheckpoint(o, state), state);
   };
+  const EVAL_SEQ = 256;
   const evaluate = async (lastLoss: number): Promise<void> => {
     const t0 = hooks.now();
     const a = await measureAbilities(evalModel, codec, {
-      copySeed: TRAINING_EVAL_SEEDS.copy, kvSeed: TRAINING_EVAL_SEEDS.kv, copyExamples: loop.evalExamples, kvExamples: loop.evalExamples, seqLen: o.seq,
+      copySeed: TRAINING_EVAL_SEEDS.copy, kvSeed: TRAINING_EVAL_SEEDS.kv, copyExamples: loop.evalExamples, kvExamples: loop.evalExamples,
+      // Eval examples are whole (up to ~150 tokens) even when a curriculum trains on shorter rows.
+      seqLen: Math.max(o.seq, EVAL_SEQ),
     });
     const row = { step: state.step, tokens: state.tokens, loss: lastLoss, copyAccuracy: a.copy.accuracy, kvAccuracy: a.kv.accuracy };
     hooks.log(`eval step ${row.step}: copy ${(100 * row.copyAccuracy).toFixed(1)}% (${a.copy.total} tokens), kv ${(100 * row.kvAccuracy).toFixed(1)}% (${a.kv.total})`);
