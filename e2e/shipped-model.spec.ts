@@ -1,0 +1,32 @@
+/**
+ * The shipped model as a new user meets it, offline: public/models/index.json lists it, the Model
+ * tab loads it from the lab's own server (no route mocking: the real files of public/models/), and
+ * "Try the model" shows it copying a sequence it has never seen — the in-context ability the ICL
+ * baseline rests on. The hub is routed to fail, so nothing leaves the machine.
+ */
+import { expect, test } from '@playwright/test';
+import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
+
+test('the shipped model loads from public/models and copies a fresh sequence in the browser', async ({ page, context }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await context.route(/huggingface\.co/, (route) => route.abort('internetdisconnected'));
+  await page.goto('/');
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.getByRole('tab', { name: /Model/ }).click();
+  await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue(SHIPPED_MODEL_NAME);
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-loaded')).toContainText(SHIPPED_MODEL_NAME, { timeout: 60_000 });
+  await expect(page.getByTestId('model-download-percent')).toHaveText('100 %');
+
+  const seq = 'Kim 358 x36 Paul k21 fovi 7';
+  await page.getByLabel('Prompt').fill(`copy: ${seq}\nagain: `);
+  await page.getByLabel('Tokens to generate').fill('24');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByTestId('try-continuation')).toContainText(seq, { timeout: 60_000 });
+  await expect(page.getByTestId('try-top')).toBeVisible();
+  await page.screenshot({ path: 'e2e/screenshots/shipped-01-copies.png', fullPage: true });
+  expect(errors).toEqual([]);
+  await page.evaluate(() => localStorage.clear());
+});
