@@ -6,6 +6,7 @@
  * code computes in Node. No request leaves the machine: the hub host is routed to fail.
  */
 import { type BrowserContext, expect, test, type Page } from '@playwright/test';
+import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
 import { buildTestModel, type TestModel } from '../tests/fixtures/test-model.ts';
 import { expectedTry, serveTinyModel, TRY_PROMPT } from './tiny-model.ts';
 
@@ -34,12 +35,21 @@ test.afterEach(() => {
   expect(pageErrors).toEqual([]);
 });
 
+test('without a shipped model (an empty index.json) the tab says so and offers the hub', async ({ page, context }) => {
+  await context.route('**/models/index.json', (route) => route.fulfill({ json: { models: [] } }));
+  await page.reload();
+  await page.getByRole('tab', { name: /Model/ }).click();
+  await expect(page.getByTestId('no-shipped-model')).toBeVisible();
+  await expect(page.getByRole('radio', { name: /Hugging Face hub/ })).toBeVisible();
+});
+
 test('offline: a hub id is refused as offline and the rest of the lab still works', async ({ page, context }) => {
   // Some state that must survive the refusal: a seed typed in the task form.
   await page.getByRole('textbox', { name: 'Seed' }).fill('7');
   await page.getByRole('tab', { name: /Model/ }).click();
-  await expect(page.getByTestId('no-shipped-model')).toBeVisible();
-  await shot(page, 'model-01-empty');
+  // The real public/models/index.json: the shipped model is offered first.
+  await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue(SHIPPED_MODEL_NAME);
+  await shot(page, 'model-01-shipped');
 
   await page.getByRole('radio', { name: /Hugging Face hub/ }).check();
   await page.getByRole('textbox', { name: 'Model id' }).fill('HuggingFaceTB/SmolLM2-135M');
