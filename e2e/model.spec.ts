@@ -8,6 +8,7 @@
 import { type BrowserContext, expect, test, type Page } from '@playwright/test';
 import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
 import { buildTestModel, type TestModel } from '../tests/fixtures/test-model.ts';
+import { serveHub } from './icl-hub.ts';
 import { expectedTry, serveTinyModel, TRY_PROMPT } from './tiny-model.ts';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
@@ -160,5 +161,35 @@ test('try the model: the loaded model continues a prompt and shows its top-5 nex
   await page.reload();
   await page.getByRole('tab', { name: /Model/ }).click();
   await expect(page.getByRole('textbox', { name: 'Prompt' })).toHaveValue('copy: ab 12\nagain: ');
+  await page.evaluate(() => localStorage.clear());
+});
+
+test('a hub model of another architecture, or too large for the device, is refused by name and the shipped model stays loaded', async ({ page, context, baseURL }) => {
+  const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+  const llama = { model_type: 'llama', vocab_size: 49152, hidden_size: 8192, intermediate_size: 28672, num_hidden_layers: 80, num_attention_heads: 64, num_key_value_heads: 8 };
+  await serveHub(context, new Map([
+    ['lab/gpt2', new Map([['config.json', json({ model_type: 'gpt2', n_embd: 768, n_layer: 12, vocab_size: 50257 })]])],
+    ['lab/llama-70b', new Map([['config.json', json(llama)]])],
+  ]));
+  await page.getByRole('tab', { name: /Model/ }).click();
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-loaded')).toContainText(SHIPPED_MODEL_NAME);
+
+  await page.getByText('Advanced: hub address and size limit').click();
+  await page.getByRole('textbox', { name: 'Hub address' }).fill(`${baseURL}/e2e-hub/`);
+  await page.getByRole('radio', { name: /Hugging Face hub/ }).check();
+  await page.getByRole('textbox', { name: 'Model id' }).fill('lab/gpt2');
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-error-title')).toHaveText('Not a model this engine runs');
+  await expect(page.getByTestId('model-error')).toContainText('gpt2');
+  await expect(page.getByTestId('model-loaded')).toContainText(SHIPPED_MODEL_NAME);
+  await shot(page, 'model-08-wrong-architecture');
+
+  await page.getByRole('textbox', { name: 'Model id' }).fill('lab/llama-70b');
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-error-title')).toHaveText('Too large for this device');
+  await expect(page.getByTestId('model-loaded')).toContainText(SHIPPED_MODEL_NAME);
+  await shot(page, 'model-09-too-large');
+  expect(pageErrors).toEqual([]);
   await page.evaluate(() => localStorage.clear());
 });
