@@ -14,6 +14,9 @@ import { modelOver, modelSafetensors, type ParamLayout } from './params.ts';
 import { type PretrainOptions, type PretrainState, pretrainStep, type ShardRunner } from './trainer.ts';
 
 /** Seeds of the sets evaluated DURING training (the model card draws fresh ones). */
+/** Rows of the in-training evaluation: eval examples (up to ~150 tokens) stay whole even when training rows are shorter. */
+const EVAL_SEQ = 256;
+
 export const TRAINING_EVAL_SEEDS = { copy: 9101, kv: 9102 } as const;
 
 export interface LoopOptions {
@@ -67,12 +70,10 @@ export async function pretrainLoop(
     state.elapsedS = elapsedBefore + (hooks.now() - segmentStart) / 1000;
     await hooks.saveCheckpoint(writeCheckpoint(o, state), state);
   };
-  const EVAL_SEQ = 256;
   const evaluate = async (lastLoss: number): Promise<void> => {
     const t0 = hooks.now();
     const a = await measureAbilities(evalModel, codec, {
       copySeed: TRAINING_EVAL_SEEDS.copy, kvSeed: TRAINING_EVAL_SEEDS.kv, copyExamples: loop.evalExamples, kvExamples: loop.evalExamples,
-      // Eval examples are whole (up to ~150 tokens) even when a curriculum trains on shorter rows.
       seqLen: Math.max(o.seq, EVAL_SEQ),
     });
     const row = { step: state.step, tokens: state.tokens, loss: lastLoss, copyAccuracy: a.copy.accuracy, kvAccuracy: a.kv.accuracy };

@@ -8,11 +8,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../nn/cpu/index.ts';
 import { copyEvalSet } from '../corpus/index.ts';
 import { generate } from '../generate.ts';
-import { loadModel } from '../loader/load.ts';
+import { type LoadedModel, loadModel } from '../loader/load.ts';
 import { directoryReader } from '../loader/node.ts';
 import { MIN_COPY_ACCURACY, SHIPPED_MODEL_NAME } from './card.ts';
 import { exampleAccuracy } from './evaluate.ts';
@@ -32,13 +32,18 @@ describe(`shipped model public/models/${SHIPPED_MODEL_NAME}`, () => {
     expect(index.models.map((m) => m.name)).toContain(SHIPPED_MODEL_NAME);
   });
 
-  it('loads through the app loader offline; transformers.js tokenizes; forward and greedy copying run', async () => {
-    const stages: string[] = [];
-    const loaded = await loadModel({ kind: 'local', location: DIR, name: SHIPPED_MODEL_NAME }, {
+  // Loaded once, through the app's own loader (the local-folder path the Model tab uses).
+  const stages: string[] = [];
+  let loaded: LoadedModel;
+  beforeAll(async () => {
+    loaded = await loadModel({ kind: 'local', location: DIR, name: SHIPPED_MODEL_NAME }, {
       backend: new CpuBackend(), folder: directoryReader, onEvent: (e) => {
         if (e.type === 'stage') stages.push(e.stage);
       },
     });
+  });
+
+  it('loads through the app loader offline; transformers.js tokenizes; forward and greedy copying run', async () => {
     expect(loaded.tokenizer.constructor.name).toMatch(/Tokenizer/);
     expect(loaded.info.parameters).toBeGreaterThan(100_000);
     const seq = 'Ned 356 v32 Uma k7 pabre 81';
@@ -52,7 +57,6 @@ describe(`shipped model public/models/${SHIPPED_MODEL_NAME}`, () => {
   });
 
   it(`copies in context: second-occurrence accuracy ≥ ${100 * MIN_COPY_ACCURACY} % on fresh sequences`, async () => {
-    const loaded = await loadModel({ kind: 'local', location: DIR }, { backend: new CpuBackend(), folder: directoryReader });
     const tok = await loadLabTokenizer(DIR);
     const r = await exampleAccuracy(loaded.model, tok, copyEvalSet({ seed: TEST_SEED, examples: 12 }), 256);
     expect(r.total).toBeGreaterThan(200);
