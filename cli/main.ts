@@ -37,8 +37,8 @@ commands:
              per training task 15 oracle episodes (darkroom: 10 oracle + 100 random per train goal),
              each after k support trajectories; --point picks a sweep point (1-based), --val-out
              puts the last 10% of tasks in a validation file
-  pretrain   --out DIR [--resume] [--layers N --hidden N --heads N --kv-heads N --intermediate N --untied]
-             [--steps N --batch N --seq N --lr X --warmup N --min-lr-ratio X --weight-decay X --clip X]
+  pretrain   --out DIR [--resume] [--layers N --hidden N --heads N --kv-heads N --intermediate N --rope-theta X --untied]
+             [--steps N --batch N --seq N --warm-seq N --warm-steps N --lr X --warmup N --min-lr-ratio X --weight-decay X --clip X]
              [--seed N --mix kind=w,... --shards N --threads N --log-every N --eval-every N
              --eval-examples N --checkpoint-every N --stop-after N] [--json]
              full-parameter pretraining of a Llama model on the generic corpus, deterministic (same
@@ -47,7 +47,7 @@ commands:
   model-card --model DIR [--seed N] [--copy-examples N] [--kv-examples N] [--documents N] [--seq N] [--no-write] [--json]
              measures a model folder on data generated now with fresh seeds: held-out corpus perplexity,
              second-occurrence copy accuracy, key-value recall, parameter count; writes DIR/README.md
-  bench      [--only solvers|engine] [--quick] [--json]
+  bench      [--only solvers|engine|icl] [--quick] [--json]
              solver benchmarks (median times, values next to bounds) and the CPU tensor engine's
              (matmul GFLOP/s next to onnxruntime-web WASM, LoRA training tokens/s at ~1M and ~10M)
 
@@ -101,7 +101,7 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
   pretrain: {
     options: {
       ...Object.fromEntries(
-        ['out', 'layers', 'hidden', 'heads', 'kv-heads', 'intermediate', 'steps', 'batch', 'seq', 'lr', 'warmup', 'min-lr-ratio', 'weight-decay', 'clip', 'seed', 'mix',
+        ['out', 'layers', 'hidden', 'heads', 'kv-heads', 'intermediate', 'rope-theta', 'steps', 'batch', 'seq', 'warm-seq', 'warm-steps', 'lr', 'warmup', 'min-lr-ratio', 'weight-decay', 'clip', 'seed', 'mix',
           'shards', 'threads', 'log-every', 'eval-every', 'eval-examples', 'checkpoint-every', 'stop-after'].map((k) => [k, { type: 'string' as const }]),
       ),
       resume: { type: 'boolean' }, untied: { type: 'boolean' }, json: { type: 'boolean' },

@@ -1,15 +1,40 @@
 /**
  * The evaluator worker: runs experiment sweeps off the main thread, streaming rows as they
  * finish. Cancelling is done by the UI terminating this worker, which also stops a solve that
- * never yields; the generator's own AbortSignal support is for the CLI.
+ * never yields; the generator's own AbortSignal support is for the CLI. The language-model
+ * policies get the spec's `"model"` (a served model folder; default the shipped model), loaded
+ * here on WebGPU when the browser has it, else the CPU, and kept for the next sweep.
  */
 import * as Comlink from 'comlink';
 import { runExperiment } from '../src/experiments/run.ts';
+import { asLanguageModel, loadModel } from '../src/models/loader/load.ts';
+import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
+import type { LanguageModel } from '../src/policies/types.ts';
+import { preferredBackend } from './backend.ts';
 import type { EvaluatorApi } from './api.ts';
+
+const models = new Map<string, Promise<LanguageModel>>();
+
+/** A model name under the served models/ folder, or a folder URL path. */
+function modelLocation(model: string | undefined): string {
+  const m = model ?? SHIPPED_MODEL_NAME;
+  return m.includes('/') ? m : `${import.meta.env.BASE_URL}models/${m}/`;
+}
+
+function loadLanguageModel(model: string | undefined): Promise<LanguageModel> {
+  const location = modelLocation(model);
+  let p = models.get(location);
+  if (!p) {
+    p = (async () => asLanguageModel(await loadModel({ kind: 'local', location, name: model ?? SHIPPED_MODEL_NAME }, { backend: await preferredBackend() })))();
+    p.catch(() => models.delete(location));
+    models.set(location, p);
+  }
+  return p;
+}
 
 const api: EvaluatorApi = {
   async run(spec, onRow, onProgress) {
-    const gen = runExperiment(spec, { onProgress });
+    const gen = runExperiment(spec, { onProgress, loadLanguageModel });
     for (;;) {
       const r = await gen.next();
       if (r.done) return r.value;

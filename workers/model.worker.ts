@@ -6,15 +6,13 @@
  */
 import * as Comlink from 'comlink';
 import { env } from '@huggingface/transformers';
-import type { Backend } from '../src/nn/backend.ts';
-import { CpuBackend } from '../src/nn/cpu/index.ts';
 import { asLoadError } from '../src/models/loader/errors.ts';
 import { defaultLimit, type LoadedModel, loadModel } from '../src/models/loader/load.ts';
 import { contextLengthOf, eosIds, generate, GenerateError } from '../src/models/generate.ts';
 import type { GenerateReply, ModelApi } from './api.ts';
+import { preferredBackend } from './backend.ts';
 
 const HUB = env.remoteHost;
-let backend: Promise<Backend> | null = null;
 let current: LoadedModel | null = null;
 let abort: AbortController | null = null;
 let generating: AbortController | null = null;
@@ -34,23 +32,11 @@ function yieldToMessages(): Promise<void> {
   });
 }
 
-function getBackend(): Promise<Backend> {
-  backend ??= (async () => {
-    try {
-      const { WebGpuBackend } = await import('../src/nn/webgpu/index.ts');
-      const gpu = await WebGpuBackend.create();
-      if (gpu) return gpu;
-    } catch {
-      // No usable WebGPU in this worker: the CPU backend always works.
-    }
-    return new CpuBackend();
-  })();
-  return backend;
-}
+
 
 const api: ModelApi = {
   async backend() {
-    const be = await getBackend();
+    const be = await preferredBackend();
     return { backend: be.name, limit: defaultLimit(be) };
   },
 
@@ -61,7 +47,7 @@ const api: ModelApi = {
     env.remoteHost = req.remoteHost ?? HUB;
     try {
       const loaded = await loadModel(req.source, {
-        backend: await getBackend(),
+        backend: await preferredBackend(),
         signal: controller.signal,
         onEvent: (e) => void onEvent(e),
         ...(req.maxEngineBytes === undefined ? {} : { maxEngineBytes: req.maxEngineBytes }),

@@ -12,7 +12,8 @@ import { runEpisodeWith, solved } from './episodes.ts';
 
 const api: SolverApi = {
   async policies(): Promise<PolicyInfo[]> {
-    return BUILTIN_POLICIES.map((f) => ({ name: f.name, privileged: f.privileged === true }));
+    // The stepper runs no language model (this worker loads none): icl runs in sweeps.
+    return BUILTIN_POLICIES.filter((f) => !f.languageModel).map((f) => ({ name: f.name, privileged: f.privileged === true }));
   },
 
   async sampleTask(spec: TaskSpec): Promise<TaskInfo> {

@@ -1,5 +1,6 @@
 /**
- * `bench`: solver benchmarks, and the CPU engine's (bench-engine.ts; `--only solvers|engine`).
+ * `bench`: solver benchmarks, the CPU engine's (bench-engine.ts) and the ICL decision's
+ * (bench-icl.ts); `--only solvers|engine|icl`.
  * Solvers: for every environment and H ∈ {5, 10, 20}: the median solve time
  * over repeated runs, the ratio to exact MDP backward induction of the same task measured in the
  * same run (the reference), and for the POMDP/APOMDP the point-based value next to the fully
@@ -15,6 +16,7 @@ import { Rng } from '../../src/core/rng.ts';
 import type { EnvName, OracleSolution, Task } from '../../src/core/types.ts';
 import { CliError, printJson } from '../io.ts';
 import { benchEngine, printEngine } from './bench-engine.ts';
+import { benchIcl, printIcl } from './bench-icl.ts';
 
 export interface BenchRow {
   env: EnvName;
@@ -140,12 +142,13 @@ export function benchSolvers(opts: { tasks: number; repeats: number; episodes: n
   return rows;
 }
 
-export type BenchSection = 'solvers' | 'engine';
+export const BENCH_SECTIONS = ['solvers', 'engine', 'icl'] as const;
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export function parseOnly(value: string | undefined): BenchSection[] {
-  if (value === undefined) return ['solvers', 'engine'];
-  if (value === 'solvers' || value === 'engine') return [value];
-  throw new CliError(`--only: must be "solvers" or "engine", got ${JSON.stringify(value)}`);
+  if (value === undefined) return [...BENCH_SECTIONS];
+  if ((BENCH_SECTIONS as readonly string[]).includes(value)) return [value as BenchSection];
+  throw new CliError(`--only: must be one of ${BENCH_SECTIONS.map((s) => `"${s}"`).join(', ')}, got ${JSON.stringify(value)}`);
 }
 
 export async function runBench(args: { quick: boolean; json: boolean; only?: string }): Promise<void> {
@@ -155,7 +158,9 @@ export async function runBench(args: { quick: boolean; json: boolean; only?: str
   if (rows && !args.json) printSolvers(rows);
   const engine = sections.includes('engine') ? await benchEngine({ quick: args.quick }) : null;
   if (engine && !args.json) printEngine(engine);
-  if (args.json) printJson({ ...meta, ...(rows ? { solvers: rows } : {}), ...(engine ? { engine } : {}) });
+  const icl = sections.includes('icl') ? await benchIcl({ quick: args.quick }) : null;
+  if (icl && !args.json) printIcl(icl);
+  if (args.json) printJson({ ...meta, ...(rows ? { solvers: rows } : {}), ...(engine ? { engine } : {}), ...(icl ? { icl } : {}) });
 }
 
 function printSolvers(rows: BenchRow[]): void {

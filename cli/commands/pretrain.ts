@@ -19,13 +19,13 @@ import { CliError, positiveInt, printJson } from '../io.ts';
 
 /** The recipe of the shipped model (docs/models.md, "Shipped model"): every default is that run's value. */
 export const PRETRAIN_DEFAULTS = {
-  layers: 2, hidden: 64, heads: 4, kvHeads: 4, intermediate: 256, steps: 6000, batch: 8, seq: 256, lr: 3e-3, warmup: 100,
-  minLrRatio: 0.1, weightDecay: 0, clip: 1, seed: 1, shards: 2, mix: 'sentences=2,copy=4,kv=6,count=1,arith=1,decimals=1,lists=1,records=1,tags=1,repeat=12,echo=6',
+  layers: 2, hidden: 64, heads: 2, kvHeads: 2, intermediate: 256, ropeTheta: 1e6, steps: 2200, batch: 2, seq: 2048, warmSeq: 512, warmSteps: 1400, lr: 3e-3, warmup: 100,
+  minLrRatio: 0.1, weightDecay: 0, clip: 1, seed: 1, shards: 2, mix: 'sentences=2,copy=4,kv=6,count=1,arith=1,decimals=1,lists=1,records=1,tags=1,repeat=12,echo=6,tokens=5',
 } as const;
 
 export type PretrainArgs = Partial<Record<
   'out' | 'layers' | 'hidden' | 'heads' | 'kv-heads' | 'intermediate' | 'steps' | 'batch' | 'seq' | 'lr' | 'warmup' | 'min-lr-ratio' | 'weight-decay' |
-  'clip' | 'seed' | 'mix' | 'shards' | 'threads' | 'log-every' | 'eval-every' | 'eval-examples' | 'checkpoint-every' | 'stop-after',
+  'clip' | 'seed' | 'mix' | 'shards' | 'rope-theta' | 'warm-seq' | 'warm-steps' | 'threads' | 'log-every' | 'eval-every' | 'eval-examples' | 'checkpoint-every' | 'stop-after',
   string
 >> & { resume: boolean; json: boolean; untied: boolean };
 
@@ -49,7 +49,7 @@ export function pretrainOptions(a: PretrainArgs): PretrainOptions {
   const model = parseLlamaConfig({
     model_type: 'llama', vocab_size: tokenizerVocab, hidden_size: hidden, intermediate_size: positiveInt(a.intermediate, '--intermediate', 8, 65536, d.intermediate),
     num_hidden_layers: positiveInt(a.layers, '--layers', 1, 64, d.layers), num_attention_heads: heads, num_key_value_heads: kvHeads,
-    rope_theta: 10000, rms_norm_eps: 1e-5, tie_word_embeddings: !a.untied,
+    rope_theta: num(a['rope-theta'], '--rope-theta', 1, 1e9, d.ropeTheta), rms_norm_eps: 1e-5, tie_word_embeddings: !a.untied,
   });
   const steps = positiveInt(a.steps, '--steps', 1, 10_000_000, d.steps);
   const shards = positiveInt(a.shards, '--shards', 1, 64, d.shards);
@@ -61,8 +61,13 @@ export function pretrainOptions(a: PretrainArgs): PretrainOptions {
   } catch (e) {
     throw new CliError(`--mix: ${(e as Error).message}`);
   }
+  const seq = positiveInt(a.seq, '--seq', 2, 8192, d.seq);
+  const warmSteps = positiveInt(a['warm-steps'], '--warm-steps', 0, steps, Math.min(d.warmSteps, steps));
+  const warmSeq = positiveInt(a['warm-seq'], '--warm-seq', 2, seq, warmSteps > 0 ? Math.min(d.warmSeq, seq) : seq);
+  if (seq % warmSeq !== 0) throw new CliError(`--warm-seq: ${warmSeq} does not divide --seq ${seq}`);
+  if (((batch * seq) / warmSeq) % shards !== 0) throw new CliError(`--warm-seq: the warm phase's ${(batch * seq) / warmSeq} rows are not a multiple of --shards ${shards}`);
   return {
-    model, steps, batch, seq: positiveInt(a.seq, '--seq', 2, 8192, d.seq), lr: num(a.lr, '--lr', 0, 1, d.lr),
+    model, steps, batch, seq, warmSeq, warmSteps, lr: num(a.lr, '--lr', 0, 1, d.lr),
     warmup: positiveInt(a.warmup, '--warmup', 0, steps, Math.min(d.warmup, steps)), minLrRatio: num(a['min-lr-ratio'], '--min-lr-ratio', 0, 1, d.minLrRatio),
     weightDecay: num(a['weight-decay'], '--weight-decay', 0, 10, d.weightDecay), beta1: 0.9, beta2: 0.95, maxGradNorm: num(a.clip, '--clip', 1e-6, 1e9, d.clip),
     seed: positiveInt(a.seed, '--seed', 0, 2 ** 31, d.seed), mix, shards,
@@ -80,7 +85,8 @@ export function reproduceCommand(o: PretrainOptions, out: string): string {
   const m = o.model;
   return [
     'npm run -s lab -- pretrain', `--out ${out}`, `--layers ${m.numLayers}`, `--hidden ${m.hiddenSize}`, `--heads ${m.numHeads}`, `--kv-heads ${m.numKvHeads}`,
-    `--intermediate ${m.intermediateSize}`, ...(m.tieWordEmbeddings ? [] : ['--untied']), `--steps ${o.steps}`, `--batch ${o.batch}`, `--seq ${o.seq}`,
+    `--intermediate ${m.intermediateSize}`, ...(m.tieWordEmbeddings ? [] : ['--untied']), `--rope-theta ${m.ropeTheta}`, `--steps ${o.steps}`, `--batch ${o.batch}`, `--seq ${o.seq}`,
+    `--warm-seq ${o.warmSeq}`, `--warm-steps ${o.warmSteps}`,
     `--lr ${o.lr}`, `--warmup ${o.warmup}`, `--min-lr-ratio ${o.minLrRatio}`, `--weight-decay ${o.weightDecay}`, `--clip ${o.maxGradNorm}`,
     `--seed ${o.seed}`, `--mix ${formatMix(o.mix)}`, `--shards ${o.shards}`,
   ].join(' ');

@@ -21,11 +21,16 @@ import type { OracleSolution, Task, Trajectory } from '../core/types.ts';
 import { getPolicy } from '../policies/registry.ts';
 import { oraclePolicy } from '../policies/oracle.ts';
 import { randomPolicy } from '../policies/random.ts';
-import type { PolicyFactory } from '../policies/types.ts';
+import type { LanguageModel, PolicyContext, PolicyFactory } from '../policies/types.ts';
 import { DARKROOM_SPLIT_SEED, parseExperimentSpec, sweepPoints, type DarkroomDistribution, type EnergyDistribution, type ExperimentSpec } from './spec.ts';
 import type { ExperimentProgress, ExperimentSummary, ResultRow } from './types.ts';
 
 export interface RunOptions {
+  /**
+   * Loads the spec's `"model"` (undefined: the shipped model) for the language-model policies;
+   * the CLI reads folders from disk, the app's worker fetches served ones.
+   */
+  loadLanguageModel?: (model: string | undefined) => Promise<LanguageModel>;
   signal?: AbortSignal;
   onProgress?: (p: ExperimentProgress) => void;
   solveOptions?: SolveOptions;
@@ -84,11 +89,15 @@ async function evaluate(
   factory: PolicyFactory,
   support: Trajectory[],
   solution: OracleSolution,
+  lm: LanguageModel | undefined,
   signal?: AbortSignal,
 ): Promise<number> {
   const rng = new Rng(spec.seed, 'policy', factory.name, i);
   const view = publicView(task);
-  const agent = await factory.prepare(factory.privileged ? { view, support, rng, solution } : { view, support, rng });
+  const ctx: PolicyContext = { view, support, rng };
+  if (factory.privileged) ctx.solution = solution;
+  if (factory.languageModel) ctx.lm = lm;
+  const agent = await factory.prepare(ctx);
   const K = modelCount(task);
   const perModel: number[] = [];
   for (let m = 0; m < K; m++) {
@@ -118,6 +127,12 @@ export async function* runExperiment(input: unknown, opts: RunOptions = {}): Asy
   const spec = parseExperimentSpec(input);
   const { signal, onProgress, solveOptions } = opts;
   const factories = spec.policies.map(getPolicy);
+  let lm: LanguageModel | undefined;
+  const lmPolicies = factories.filter((f) => f.languageModel).map((f) => f.name);
+  if (lmPolicies.length > 0) {
+    if (!opts.loadLanguageModel) throw new Error(`policies ${lmPolicies.join(', ')} need a language model, and this runner was given no way to load one`);
+    lm = await opts.loadLanguageModel(spec.model);
+  }
   const points = sweepPoints(spec);
   const total = points.length * spec.testTasks;
   const started = performance.now();
@@ -132,9 +147,9 @@ export async function* runExperiment(input: unknown, opts: RunOptions = {}): Asy
       const task = sampleTask(spec, params, i);
       const solution = solve(task, solveOptions);
       const support = await drawSupport(spec, task, solution, i);
-      const rStar = await evaluate(spec, task, i, oraclePolicy, support, solution, signal);
+      const rStar = await evaluate(spec, task, i, oraclePolicy, support, solution, undefined, signal);
       for (let j = 0; j < factories.length; j++) {
-        const rPi = await evaluate(spec, task, i, factories[j]!, support, solution, signal);
+        const rPi = await evaluate(spec, task, i, factories[j]!, support, solution, lm, signal);
         const g = gapDetail(rStar, rPi);
         acc[j]!.gaps.push(g.gap);
         acc[j]!.returns.push(rPi);

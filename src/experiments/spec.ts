@@ -49,6 +49,11 @@ export interface ExperimentSpec {
   support: number;
   supportPolicy: 'oracle' | 'random';
   seed: number;
+  /**
+   * The language model of `icl` (DESIGN §7): a model folder (a path in Node, a served folder or
+   * a name under models/ in the app); absent = the shipped model.
+   */
+  model?: string;
 }
 
 /** What a user may write: everything with a default may be left out. */
@@ -93,6 +98,7 @@ const topSchema = z.strictObject({
   support: intIn(...EXPERIMENT_LIMITS.support).default(2),
   supportPolicy: z.enum(['oracle', 'random'], { error: enumError(['oracle', 'random']) }).default('oracle'),
   seed: intIn(0, 2 ** 32 - 1).default(0),
+  model: z.string({ error: 'must be a model folder (a path or a name)' }).min(1, { error: 'must be a non-empty model folder' }).max(1000, { error: 'must be at most 1000 characters' }).optional(),
 });
 
 const energyDistribution = z.strictObject({ pMin: realIn(0, 1).default(0.3), pMax: realIn(0, 1).default(0.9) });
@@ -203,6 +209,7 @@ export function parseExperimentSpec(input: unknown): ExperimentSpec {
     support: top.support,
     supportPolicy: top.supportPolicy,
     seed: top.seed,
+    ...(top.model !== undefined ? { model: top.model } : {}),
   };
   checkPoints(spec, problems);
   if (problems.length > 0) throw new SpecError(problems);

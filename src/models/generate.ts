@@ -27,8 +27,7 @@ export interface GenerateTokenizer {
 
 /** Upper bound of the tokens one request may generate (the UI's field says the same). */
 export const MAX_NEW_TOKENS = 256;
-/** transformers' LlamaConfig default when config.json has no max_position_embeddings. */
-export const DEFAULT_CONTEXT = 2048;
+export { contextLengthOf, DEFAULT_CONTEXT } from './loader/estimate.ts';
 
 export type GenerateErrorKind = 'tokens' | 'empty' | 'too-long' | 'unencodable';
 
@@ -118,11 +117,6 @@ export function unencodableCharacters(tokenizer: GenerateTokenizer | LabTokenize
   return [...new Set(Array.from(text))].filter((ch) => tok.encode(ch, { add_special_tokens: false }).includes(unk));
 }
 
-/** The context length in a raw config.json (max_position_embeddings; transformers' default otherwise). */
-export function contextLengthOf(rawConfig: Record<string, unknown>): number {
-  const v = rawConfig.max_position_embeddings;
-  return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : DEFAULT_CONTEXT;
-}
 
 /** End-of-text ids: the tokenizer's and config.json's eos_token_id (a number or a list in HF configs). */
 export function eosIds(tokenizer: GenerateTokenizer | LabTokenizer, rawConfig: Record<string, unknown> = {}): number[] {

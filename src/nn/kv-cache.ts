@@ -10,9 +10,10 @@
  * attention kernel reads with kvSeq = maxSeq and posOffset = cached length, so no kernel is new.
  * Appending rows uses the embedding backward (a scatter-add of rows into a table) into rows that
  * are still zero, which writes them exactly (0 + x = x), so no offset-copy kernel has to be added
- * to every backend. The price: rows must be zero before they are written, so going back to a
- * shorter prefix clears the whole cache and recomputes (policies only ever extend a prompt
- * within an episode, so this is the rare case).
+ * to every backend. Rows must therefore be zero before they are written: going back to a shorter
+ * prefix (`truncate`) writes zeros over the dropped rows. A policy uses that at every new
+ * episode — the support trajectories stay cached and only the new query is computed — and to
+ * score multi-token actions from one shared context.
  */
 import type { Buf } from './backend.ts';
 import type { LlamaModel } from './llama.ts';
@@ -26,6 +27,8 @@ export class KvCache {
   private readonly tape: Tape;
   private cached: number[] = [];
   private lastLogProbs: Float64Array | null = null;
+  /** Tokens run through the model so far (a counter for benchmarks and tests of reuse). */
+  fedTokens = 0;
 
   constructor(
     readonly model: LlamaModel,
@@ -67,6 +70,18 @@ export class KvCache {
     this.lastLogProbs = null;
   }
 
+  /** Keeps the first `n` cached tokens and zeroes the rows after them (attention never reads past the cached length). */
+  truncate(n: number): void {
+    if (!Number.isInteger(n) || n < 0) throw new Error(`KvCache.truncate: n must be a non-negative integer, got ${n}`);
+    if (n >= this.cached.length) return;
+    const c = this.model.config;
+    const kvDim = c.numKvHeads * c.headDim;
+    const zeros = new Float32Array((this.cached.length - n) * kvDim);
+    for (const b of [...this.k, ...this.v]) this.model.backend.write(b, zeros, n * kvDim);
+    this.cached = this.cached.slice(0, n);
+    this.lastLogProbs = null;
+  }
+
   /** Feed `ids` after the cached tokens; afterwards the next-token log-probabilities are at hand. */
   async append(ids: readonly number[]): Promise<void> {
     const { model, tape } = this;
@@ -96,6 +111,7 @@ export class KvCache {
       const logits = await be.read(model.head(tape, embedding(tape, last, hidden)).buf);
       this.lastLogProbs = logSoftmax(logits);
       this.cached = [...this.cached, ...ids];
+      this.fedTokens += n;
     } catch (e) {
       this.reset(); // some layers may already hold the new rows: they must be zero again
       throw e;
@@ -106,13 +122,16 @@ export class KvCache {
   }
 
   /**
-   * Log-probabilities of `candidateIds` as the token after `prefixIds`. Reuses the cache when it
-   * holds a prefix of `prefixIds`; otherwise starts over.
+   * Log-probabilities of `candidateIds` as the token after `prefixIds`. Keeps the longest cached
+   * prefix `prefixIds` shares (at least its last token is recomputed, for its logits) and feeds
+   * only the rest.
    */
   async scoreNextTokens(prefixIds: readonly number[], candidateIds: readonly number[]): Promise<Float64Array> {
     if (prefixIds.length === 0) throw new Error('scoreNextTokens: the prefix must hold at least one token');
-    const reusable = this.cached.length <= prefixIds.length && this.cached.every((id, i) => id === prefixIds[i]);
-    if (!reusable) this.reset();
+    let shared = 0;
+    while (shared < this.cached.length && shared < prefixIds.length && this.cached[shared] === prefixIds[shared]) shared++;
+    const reuse = shared === this.cached.length && shared === prefixIds.length && this.lastLogProbs !== null ? shared : Math.min(shared, prefixIds.length - 1);
+    this.truncate(reuse);
     await this.append(prefixIds.slice(this.cached.length));
     const logp = this.lastLogProbs!;
     return Float64Array.from(candidateIds, (id) => {

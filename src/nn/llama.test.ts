@@ -134,8 +134,23 @@ describe('KV cache and scoreNextTokens', () => {
       const extended = await cache.scoreNextTokens(prompt, candidates);
       expect(cache.tokens).toEqual(prompt);
       for (let i = 0; i < want.length; i++) expect(Math.abs(extended[i]! - want[i]!)).toBeLessThan(1e-5);
-      const again = await cache.scoreNextTokens(prompt.slice(0, 4), candidates); // shorter: starts over
+      const again = await cache.scoreNextTokens(prompt.slice(0, 4), candidates); // shorter: rewinds to 3 tokens, recomputes the 4th
       for (let i = 0; i < want.length; i++) expect(Math.abs(again[i]! - short[i]!)).toBeLessThan(1e-6);
+      expect(cache.tokens).toEqual(prompt.slice(0, 4));
+    });
+
+    it(`rewinds to the shared prefix of a diverging prompt and matches a full forward of it${nf4 ? ' (NF4 base)' : ''}`, async () => {
+      const cache = new KvCache(adaptedModel(nf4).model, 32);
+      await cache.scoreNextTokens(prompt, candidates);
+      // Same first 6 tokens, then other ones (a new episode after the same support prefix).
+      const other = [...prompt.slice(0, 6), 14, 1, 27, 27, 5, 13];
+      const got = await cache.scoreNextTokens(other, candidates);
+      expect(cache.tokens).toEqual(other);
+      const full = await fullLogProbs(nf4, other);
+      candidates.forEach((id, i) => expect(Math.abs(got[i]! - full[id]!)).toBeLessThan(1e-5));
+      // Stale rows past the shared prefix would change these: a fresh cache must agree exactly.
+      const fresh = await new KvCache(adaptedModel(nf4).model, 32).scoreNextTokens(other, candidates);
+      candidates.forEach((_, i) => expect(Math.abs(got[i]! - fresh[i]!)).toBeLessThan(1e-6));
     });
   }
 

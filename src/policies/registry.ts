@@ -1,15 +1,16 @@
 /**
- * Policy names → factories. The baselines are built in; the language-model policies (icl, sft,
- * dpt) register themselves where their runtime lives (app or CLI), since they need models that
- * src/core must not import.
+ * Policy names → factories. The baselines and `icl` are built in (`icl` gets its model from the
+ * experiment runner, which loads the spec's `"model"`); policies that hold a model of their own
+ * (`icl-onnx`) register themselves where their runtime lives.
  */
 import { cePlanningPolicy } from './ce-planning.ts';
+import { iclPolicy } from './icl.ts';
 import { oraclePolicy } from './oracle.ts';
 import { randomPolicy } from './random.ts';
 import { supportCopyPolicy } from './support-copy.ts';
 import type { PolicyFactory } from './types.ts';
 
-export const BUILTIN_POLICIES: readonly PolicyFactory[] = [randomPolicy, oraclePolicy, supportCopyPolicy, cePlanningPolicy];
+export const BUILTIN_POLICIES: readonly PolicyFactory[] = [randomPolicy, oraclePolicy, supportCopyPolicy, cePlanningPolicy, iclPolicy];
 
 const registry = new Map<string, PolicyFactory>(BUILTIN_POLICIES.map((f) => [f.name, f]));
 

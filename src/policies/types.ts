@@ -4,6 +4,18 @@
  */
 import type { Rng } from '../core/rng.ts';
 import type { Agent, AgentView, OracleSolution, Trajectory } from '../core/types.ts';
+import type { TokenizerLike } from '../models/icl/tokens.ts';
+import type { LlamaModel } from '../nn/llama.ts';
+
+/** A loaded language model, as the language-model policies (icl, sft) use it. */
+export interface LanguageModel {
+  /** what the user named (a folder, a hub id), for messages and rows. */
+  label: string;
+  model: LlamaModel;
+  tokenizer: TokenizerLike;
+  /** the context length (config.json max_position_embeddings). */
+  maxPositions: number;
+}
 
 export interface PolicyContext {
   view: AgentView;
@@ -13,12 +25,16 @@ export interface PolicyContext {
   rng: Rng;
   /** the task's oracle; given only to factories marked `privileged`. */
   solution?: OracleSolution;
+  /** the experiment's language model; given only to factories marked `languageModel`. */
+  lm?: LanguageModel;
 }
 
 export interface PolicyFactory {
   name: string;
   /** true when the policy needs the task's oracle solution (the oracle itself). */
   privileged?: boolean;
+  /** true when the policy needs the experiment's language model (`"model"` in the spec). */
+  languageModel?: boolean;
   /** a one-line description for the UI. */
   description?: string;
   prepare(ctx: PolicyContext): Agent | Promise<Agent>;

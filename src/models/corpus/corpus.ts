@@ -12,15 +12,19 @@
  */
 import { Rng } from '../../core/rng.ts';
 import { DOC_KINDS, GENERATORS, type DocKind } from './generators.ts';
+import { tokenRepeatIds } from './token-repeats.ts';
 
 export interface CorpusDocument {
   kind: DocKind;
+  /** the document's text; '' for a `tokens` document, which exists as ids only. */
   text: string;
+  /** token ids of a `tokens` document (its content is not text the tokenizer would produce). */
+  ids?: number[];
 }
 
 /** How often each kind is drawn (relative weights). Text and copying get the most, as in the abilities the model card measures. */
 export const DEFAULT_KIND_WEIGHTS: Record<DocKind, number> = {
-  sentences: 4, copy: 3, kv: 3, count: 1, arith: 1, decimals: 1, lists: 1, records: 2, tags: 2, repeat: 3, echo: 2,
+  sentences: 4, copy: 3, kv: 3, count: 1, arith: 1, decimals: 1, lists: 1, records: 2, tags: 2, repeat: 3, echo: 2, tokens: 1,
 };
 
 /** Any trajectory marker `<O_t>`, `<A_t>`, `<R_t>` — the corpus contains none at all. */
@@ -48,6 +52,9 @@ export function corpusDocument(seed: number, i: number, weights: Record<DocKind,
   const rng = new Rng(seed, 'corpus', i);
   const w = DOC_KINDS.map((k) => weights[k]);
   const kind = DOC_KINDS[rng.categorical(w)]!;
+  // Random ids cannot spell a trajectory marker in practice, but they are checked like text is
+  // where they are decoded (pretrain/data.ts), since only there is the vocabulary known.
+  if (kind === 'tokens') return { kind, text: '', ids: tokenRepeatIds(rng) };
   const text = GENERATORS[kind](rng);
   assertNoTrajectory(text, `corpus document ${i} (${kind})`);
   return { kind, text };

@@ -12,7 +12,10 @@ import {
   capitalize, formatCents, intBetween, pick, pseudoWord, randomItem, shuffle,
 } from './words.ts';
 
-export const DOC_KINDS = ['sentences', 'copy', 'kv', 'count', 'arith', 'decimals', 'lists', 'records', 'tags', 'repeat', 'echo'] as const;
+export const TEXT_KINDS = ['sentences', 'copy', 'kv', 'count', 'arith', 'decimals', 'lists', 'records', 'tags', 'repeat', 'echo'] as const;
+export type TextKind = (typeof TEXT_KINDS)[number];
+/** Every kind: the text kinds, then `tokens` (random token ids written again, token-repeats.ts), last so that weights of 0 leave older draws unchanged. */
+export const DOC_KINDS = [...TEXT_KINDS, 'tokens'] as const;
 export type DocKind = (typeof DOC_KINDS)[number];
 
 /** Marker letters the corpus may use: all but the trajectory letters O, A, R. */
@@ -249,4 +252,4 @@ function tags(rng: Rng): string {
   return `${line}\n${asked.map((i) => `<${K}_${i + 1}> ${values[i]}`).join(', ')}`;
 }
 
-export const GENERATORS: Record<DocKind, (rng: Rng) => string> = { sentences, copy, kv, count, arith, decimals, lists, records, tags, repeat, echo };
+export const GENERATORS: Record<TextKind, (rng: Rng) => string> = { sentences, copy, kv, count, arith, decimals, lists, records, tags, repeat, echo };

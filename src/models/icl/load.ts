@@ -11,6 +11,7 @@ import {
   AutoModelForCausalLM, type DataType, env, ModelRegistry, PretrainedConfig, type PreTrainedModel, type PreTrainedTokenizer, type ProgressInfo,
 } from '@huggingface/transformers';
 import { asLoadError, ModelLoadError } from '../loader/errors.ts';
+import { declaredContextLength } from '../loader/estimate.ts';
 import { browserCache, knownOffline, offlineError, type ModelCache } from '../loader/fetch.ts';
 import { hubFiles, isHubId, parseJsonFile } from '../loader/sources.ts';
 import type { LoadEvent } from '../loader/types.ts';
@@ -159,7 +160,7 @@ export async function loadOnnxCausalLM(id: string, o: OnnxLoadOptions = {}): Pro
   }
   let scorer: ActionScorer;
   try {
-    const positions = [config.max_position_embeddings, config.n_positions, config.n_ctx].find((v): v is number => typeof v === 'number' && v > 0);
+    const positions = declaredContextLength(config);
     scorer = new ActionScorer(model, tokenizer, { ...(positions ? { maxPositions: positions } : {}), ...o.scorer });
   } catch (e) {
     await model.dispose();

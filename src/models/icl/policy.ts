@@ -8,7 +8,7 @@
  * app's ICL worker (and any CLI command that loads a model) registers it at run time.
  */
 import { serializePrompt } from '../../core/serialize.ts';
-import type { Agent, Step } from '../../core/types.ts';
+import type { Agent, AgentView, Step, Trajectory } from '../../core/types.ts';
 import type { PolicyFactory } from '../../policies/types.ts';
 import { type ActionScores, argmaxLowest } from './scorer.ts';
 
@@ -39,22 +39,28 @@ export interface IclPolicyOptions {
   onDecision?: (d: IclDecision) => void;
 }
 
+/**
+ * The agent every language-model policy plays (icl-onnx, icl, sft): at each step the prompt of
+ * DESIGN §4, the scorer's log-probability for each action there, the most probable action.
+ */
+export function promptAgent(view: AgentView, support: readonly Trajectory[], scorer: PromptScorer, onDecision?: (d: IclDecision) => void): Agent {
+  const actions = actionStrings(view.nActions);
+  return {
+    async act(history: readonly Step[], obs: readonly number[]): Promise<number> {
+      const prompt = serializePrompt(support, history, obs);
+      const { logProbs } = await scorer.score(prompt, actions);
+      if (logProbs.length !== actions.length) throw new Error(`ICL policy: the scorer gave ${logProbs.length} scores for ${actions.length} actions`);
+      const action = argmaxLowest(logProbs);
+      onDecision?.({ t: history.length + 1, prompt, logProbs: [...logProbs], action });
+      return action;
+    },
+  };
+}
+
 export function iclOnnxPolicy(scorer: PromptScorer, o: IclPolicyOptions = {}): PolicyFactory {
   return {
     name: o.name ?? ICL_ONNX_POLICY,
     description: o.description ?? 'In-context learning: an ONNX causal LM reads the support trajectories and the episode so far and takes its most probable action.',
-    prepare({ view, support }): Agent {
-      const actions = actionStrings(view.nActions);
-      return {
-        async act(history: readonly Step[], obs: readonly number[]): Promise<number> {
-          const prompt = serializePrompt(support, history, obs);
-          const { logProbs } = await scorer.score(prompt, actions);
-          if (logProbs.length !== actions.length) throw new Error(`ICL policy: the scorer gave ${logProbs.length} scores for ${actions.length} actions`);
-          const action = argmaxLowest(logProbs);
-          o.onDecision?.({ t: history.length + 1, prompt, logProbs: [...logProbs], action });
-          return action;
-        },
-      };
-    },
+    prepare: ({ view, support }) => promptAgent(view, support, scorer, o.onDecision),
   };
 }

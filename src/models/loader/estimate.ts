@@ -61,3 +61,16 @@ export function formatCount(n: number): string {
   if (n >= 1e3) return `${(n / 1e3).toFixed(n >= 1e4 ? 0 : 1)} k`;
   return String(n);
 }
+
+/** transformers' LlamaConfig default when config.json has no max_position_embeddings. */
+export const DEFAULT_CONTEXT = 2048;
+
+/** The context length a config declares (Llama's max_position_embeddings; GPT-2's n_positions / n_ctx), or undefined. */
+export function declaredContextLength(raw: Record<string, unknown>): number | undefined {
+  return [raw.max_position_embeddings, raw.n_positions, raw.n_ctx].find((v): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0);
+}
+
+/** The context length the engine enforces: the declared one, else transformers' default. */
+export function contextLengthOf(raw: Record<string, unknown>): number {
+  return declaredContextLength(raw) ?? DEFAULT_CONTEXT;
+}

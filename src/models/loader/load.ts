@@ -10,7 +10,8 @@ import type { Backend } from '../../nn/backend.ts';
 import { type LlamaConfig, parseLlamaConfig } from '../../nn/llama-config.ts';
 import { loadLlama, type LlamaModel } from '../../nn/llama.ts';
 import { asLoadError, ModelLoadError } from './errors.ts';
-import { DEFAULT_LIMITS, estimateModel, formatBytes, formatCount } from './estimate.ts';
+import type { LanguageModel } from '../../policies/types.ts';
+import { contextLengthOf, DEFAULT_LIMITS, estimateModel, formatBytes, formatCount } from './estimate.ts';
 import { browserCache, type ModelCache } from './fetch.ts';
 import { folderFiles, type FolderReader, hubFiles, isHubId, type ModelFiles, parseJsonFile, urlReader } from './sources.ts';
 import { type LoadEvent, type ModelInfo, type ModelSource, sourceLabel } from './types.ts';
@@ -50,6 +51,11 @@ function tokenizerSize(tok: PreTrainedTokenizer): number {
   let max = -1;
   for (const id of tok.get_vocab().values()) max = Math.max(max, id);
   return max + 1;
+}
+
+/** A loaded model as the language-model policies use it (policies/types.ts). */
+export function asLanguageModel(loaded: LoadedModel): LanguageModel {
+  return { label: loaded.info.label, model: loaded.model, tokenizer: loaded.tokenizer, maxPositions: contextLengthOf(loaded.rawConfig) };
 }
 
 export async function loadModel(source: ModelSource, o: LoadModelOptions): Promise<LoadedModel> {

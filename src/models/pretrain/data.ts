@@ -8,7 +8,7 @@
  * tokens already drawn but not yet used — so a checkpoint stores it and a resumed run reads
  * exactly the rows an uninterrupted run would have read.
  */
-import { corpusDocument, DEFAULT_KIND_WEIGHTS, DOC_KINDS, type DocKind, type TokenCodec } from '../corpus/index.ts';
+import { assertNoTrajectory, corpusDocument, DEFAULT_KIND_WEIGHTS, DOC_KINDS, type DocKind, type TokenCodec } from '../corpus/index.ts';
 
 export interface DataState {
   /** Index of the next corpus document to tokenize. */
@@ -34,8 +34,11 @@ export class TokenRows {
     const need = rows * seq;
     const buf = this.state.carry;
     while (buf.length < need) {
-      const doc = corpusDocument(this.corpusSeed, this.state.nextDoc++, this.weights);
-      buf.push(this.codec.bos, ...this.codec.encode(doc.text));
+      const index = this.state.nextDoc++;
+      const doc = corpusDocument(this.corpusSeed, index, this.weights);
+      if (doc.ids) assertNoTrajectory(doc.ids.map((id) => this.codec.tokenText(id)).join(''), `corpus document ${index} (tokens)`);
+      const ids = doc.ids ?? this.codec.encode(doc.text);
+      buf.push(this.codec.bos, ...ids);
     }
     const out = Uint32Array.from(buf.slice(0, need));
     this.state = { nextDoc: this.state.nextDoc, carry: buf.slice(need) };

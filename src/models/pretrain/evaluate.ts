@@ -9,7 +9,7 @@ import { nextTokenTargets } from '../../nn/ops.ts';
 import { Tape } from '../../nn/tape.ts';
 import {
   argmaxPredictions, copyEvalSet, corpusDocuments, type DocKind, type EvalExample, kvEvalSet, maskedAccuracy, packExamples, packStream,
-  type TokenBatch, type TokenCodec, tokenStream,
+  type TokenBatch, type TokenCodec, type TokenCopyRow, tokenStream,
 } from '../corpus/index.ts';
 
 /** Rows evaluated per forward pass (bounds the activation memory, not the result). */
@@ -59,6 +59,21 @@ export async function exampleAccuracy(model: LlamaModel, codec: TokenCodec, exam
   const acc = maskedAccuracy(batch, predictions);
   return { ...acc, loss: acc.total > 0 ? lossSum / acc.total : 0 };
 }
+
+/** Second-occurrence accuracy on random token sequences (corpus/token-repeats.ts); rows of one length run as one batch. */
+export async function tokenCopyAccuracy(model: LlamaModel, rows: readonly TokenCopyRow[]): Promise<AccuracyResult> {
+  const batch: TokenBatch = { input_ids: rows.map((r) => r.ids), loss_mask: rows.map((r) => r.mask) };
+  const { lossSum, predictions } = await runBatch(model, batch);
+  const acc = maskedAccuracy(batch, predictions);
+  return { ...acc, loss: acc.total > 0 ? lossSum / acc.total : 0 };
+}
+
+/** Where random-token copying is measured during training and on the model card: short, long, and long past position 1,000. */
+export const TOKEN_COPY_PROBES = [
+  { length: 24, offset: 0 },
+  { length: 300, offset: 0 },
+  { length: 650, offset: 420 },
+] as const;
 
 export interface PerplexityResult {
   perplexity: number;

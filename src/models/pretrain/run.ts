@@ -5,19 +5,19 @@
  */
 import { CpuBackend } from '../../nn/cpu/index.ts';
 import { llamaConfigJson } from '../../nn/llama-config.ts';
-import type { TokenCodec } from '../corpus/index.ts';
+import { tokenCopyEvalRows, type TokenCodec } from '../corpus/index.ts';
 import { MODEL_MAX_LENGTH, type TokenizerConfigJson, type TokenizerJson } from '../tokenizer/index.ts';
 import { writeCheckpoint } from './checkpoint.ts';
 import { formatMix, TokenRows } from './data.ts';
-import { measureAbilities } from './evaluate.ts';
+import { measureAbilities, TOKEN_COPY_PROBES, tokenCopyAccuracy } from './evaluate.ts';
 import { modelOver, modelSafetensors, type ParamLayout } from './params.ts';
-import { type PretrainOptions, type PretrainState, pretrainStep, type ShardRunner } from './trainer.ts';
+import { type PretrainOptions, type PretrainState, pretrainStep, type ShardRunner, stepShape } from './trainer.ts';
 
 /** Seeds of the sets evaluated DURING training (the model card draws fresh ones). */
 /** Rows of the in-training evaluation: eval examples (up to ~150 tokens) stay whole even when training rows are shorter. */
 const EVAL_SEQ = 256;
 
-export const TRAINING_EVAL_SEEDS = { copy: 9101, kv: 9102 } as const;
+export const TRAINING_EVAL_SEEDS = { copy: 9101, kv: 9102, tokens: 9103 } as const;
 
 export interface LoopOptions {
   logEvery: number;
@@ -36,6 +36,8 @@ export interface EvalRow {
   loss: number;
   copyAccuracy: number;
   kvAccuracy: number;
+  /** random-token second-occurrence accuracy at TOKEN_COPY_PROBES (length, offset). */
+  tokenCopy: { length: number; offset: number; accuracy: number }[];
 }
 
 export interface LoopHooks {
@@ -76,18 +78,28 @@ export async function pretrainLoop(
       copySeed: TRAINING_EVAL_SEEDS.copy, kvSeed: TRAINING_EVAL_SEEDS.kv, copyExamples: loop.evalExamples, kvExamples: loop.evalExamples,
       seqLen: Math.max(o.seq, EVAL_SEQ),
     });
-    const row = { step: state.step, tokens: state.tokens, loss: lastLoss, copyAccuracy: a.copy.accuracy, kvAccuracy: a.kv.accuracy };
-    hooks.log(`eval step ${row.step}: copy ${(100 * row.copyAccuracy).toFixed(1)}% (${a.copy.total} tokens), kv ${(100 * row.kvAccuracy).toFixed(1)}% (${a.kv.total})`);
+    const tokenCopy = [];
+    for (const p of TOKEN_COPY_PROBES) {
+      const rowsOf = tokenCopyEvalRows({ seed: TRAINING_EVAL_SEEDS.tokens, examples: Math.max(2, Math.round(loop.evalExamples / 4)), ...p, bos: codec.bos });
+      tokenCopy.push({ ...p, accuracy: (await tokenCopyAccuracy(evalModel, rowsOf)).accuracy });
+    }
+    const row = { step: state.step, tokens: state.tokens, loss: lastLoss, copyAccuracy: a.copy.accuracy, kvAccuracy: a.kv.accuracy, tokenCopy };
+    const probes = tokenCopy.map((t) => `${t.length}@${t.offset} ${(100 * t.accuracy).toFixed(1)}%`).join(', ');
+    hooks.log(`eval step ${row.step}: copy ${(100 * row.copyAccuracy).toFixed(1)}% (${a.copy.total} tokens), kv ${(100 * row.kvAccuracy).toFixed(1)}% (${a.kv.total}), random tokens ${probes}`);
     hooks.onEval?.(row);
     // Evaluation time is not training time: keep it out of tokens/s and the recorded wall time.
     const spent = hooks.now() - t0;
     segmentStart += spent;
     windowStart += spent;
   };
-  if (state.step === 0) hooks.log(`pretrain: ${layout.total} parameters, ${o.steps} steps × ${o.batch}×${o.seq} tokens, ${runner.threads} thread(s), mix ${formatMix(o.mix)}`);
+  if (state.step === 0) {
+    const warm = o.warmSteps > 0 ? ` (the first ${o.warmSteps} as ${stepShape(o, 0).rows}×${o.warmSeq})` : '';
+    hooks.log(`pretrain: ${layout.total} parameters, ${o.steps} steps × ${o.batch}×${o.seq} tokens${warm}, ${runner.threads} thread(s), mix ${formatMix(o.mix)}`);
+  }
   let lastLoss: number | null = null;
   while (state.step < end) {
-    const ids = rows.next(o.batch, o.seq);
+    const shape = stepShape(o, state.step);
+    const ids = rows.next(shape.rows, shape.seq);
     const r = await pretrainStep(o, layout, state, ids, runner);
     const loss = r.loss;
     if (!Number.isFinite(loss)) throw new Error(`pretrain: loss is ${loss} at step ${state.step}; lower --lr`);

@@ -25,6 +25,13 @@ export interface PretrainOptions {
   /** Rows per step (all shards together). */
   batch: number;
   seq: number;
+  /**
+   * The first `warmSteps` steps use rows of `warmSeq` tokens (seq a multiple of it), batch scaled
+   * so a step holds the same tokens: copying forms on short rows at a third of the cost per token
+   * (attention grows with the row), and the rest of the run teaches the full context.
+   */
+  warmSeq: number;
+  warmSteps: number;
   /** Peak learning rate. */
   lr: number;
   /** Linear warmup steps from 0 to lr. */
@@ -40,6 +47,12 @@ export interface PretrainOptions {
   mix: Record<DocKind, number>;
   /** Gradient shards per step; fixed, so results do not depend on the thread count. */
   shards: number;
+}
+
+/** Rows and row length of 0-based step `step` (the warm phase's short rows, then `seq`). */
+export function stepShape(o: Pick<PretrainOptions, 'batch' | 'seq' | 'warmSeq' | 'warmSteps'>, step: number): { rows: number; seq: number } {
+  if (step < o.warmSteps) return { rows: (o.batch * o.seq) / o.warmSeq, seq: o.warmSeq };
+  return { rows: o.batch, seq: o.seq };
 }
 
 /** lr at 0-based step `step`: linear warmup, then half a cosine from lr down to lr · minLrRatio. */
@@ -162,7 +175,8 @@ export interface StepResult {
  * on matrices only.
  */
 export async function pretrainStep(o: PretrainOptions, layout: ParamLayout, state: PretrainState, ids: Uint32Array, runner: ShardRunner): Promise<StepResult> {
-  const shards = makeShards(ids, o.batch, o.seq, o.shards);
+  const shape = stepShape(o, state.step);
+  const shards = makeShards(ids, shape.rows, shape.seq, o.shards);
   const denominator = shards.reduce((s, sh) => s + sh.mask.reduce((a, b) => a + b, 0), 0);
   const losses = await runner.run(shards, denominator);
   const g = runner.grads[0]!;

@@ -1,0 +1,47 @@
+/**
+ * Progress on stderr with an ETA: a line rewritten in place on a terminal, and a plain line at
+ * most every 10 s otherwise (logs, CI), so stdout keeps only results.
+ */
+const LOG_EVERY_MS = 10_000;
+
+export function formatDuration(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '?';
+  if (s < 60) return `${Math.round(s)}s`;
+  const m = Math.floor(s / 60);
+  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+}
+
+export interface ProgressReporter {
+  update(done: number, total: number, label: string): void;
+  /** erases the in-place line before something else is printed. */
+  clear(): void;
+  end(): void;
+}
+
+export function progressReporter(what: string, stream: NodeJS.WriteStream = process.stderr, now: () => number = () => performance.now()): ProgressReporter {
+  const tty = stream.isTTY === true;
+  const start = now();
+  let lastLog = -Infinity;
+  let shown = false;
+  return {
+    update(done, total, label) {
+      const elapsed = (now() - start) / 1000;
+      const eta = done > 0 ? (elapsed * (total - done)) / done : NaN;
+      const line = `${what}: ${done}/${total} (${Math.round((100 * done) / Math.max(1, total))}%) ${label} · elapsed ${formatDuration(elapsed)} · ETA ${formatDuration(eta)}`;
+      if (tty) {
+        stream.write(`\r${line.padEnd(100)}`);
+        shown = true;
+      } else if (now() - lastLog >= LOG_EVERY_MS || done === total) {
+        stream.write(`${line}\n`);
+        lastLog = now();
+      }
+    },
+    clear() {
+      if (tty && shown) stream.write(`\r${' '.repeat(100)}\r`);
+      shown = false;
+    },
+    end() {
+      this.clear();
+    },
+  };
+}

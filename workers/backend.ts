@@ -1,0 +1,19 @@
+/** The backend a worker computes on: WebGPU when the browser has an adapter, else the CPU backend (always works). */
+import type { Backend } from '../src/nn/backend.ts';
+import { CpuBackend } from '../src/nn/cpu/index.ts';
+
+let backend: Promise<Backend> | null = null;
+
+export function preferredBackend(): Promise<Backend> {
+  backend ??= (async () => {
+    try {
+      const { WebGpuBackend } = await import('../src/nn/webgpu/index.ts');
+      const gpu = await WebGpuBackend.create();
+      if (gpu) return gpu;
+    } catch {
+      // No usable WebGPU in this worker: the CPU backend always works.
+    }
+    return new CpuBackend();
+  })();
+  return backend;
+}
