@@ -11,24 +11,30 @@ import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
 import type { LanguageModel } from '../src/policies/types.ts';
 import { CliError } from './io.ts';
 
-/** public/models/<shipped>/ of this checkout, wherever the command is run from. */
-export const SHIPPED_MODEL_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', 'public', 'models', SHIPPED_MODEL_NAME);
+/** The checkout this CLI runs from, wherever the command is run from. */
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+/** public/models/<shipped>/ of this checkout. */
+export const SHIPPED_MODEL_DIR = resolve(REPO_ROOT, 'public', 'models', SHIPPED_MODEL_NAME);
 
 const loaded = new Map<string, Promise<LanguageModel>>();
 
-/** The model folder `dir` (relative to the working directory), or the shipped model; errors name the spec field `field`. */
-export function loadLanguageModelFolder(dir: string | undefined, field = 'model'): Promise<LanguageModel> {
+/**
+ * The model folder `dir` (relative to the working directory), or the shipped model, with an
+ * f32 or an NF4 base (one instance of each per folder); errors name the spec field `field`.
+ */
+export function loadLanguageModelFolder(dir: string | undefined, field = 'model', o: { nf4?: boolean } = {}): Promise<LanguageModel> {
   const path = dir === undefined ? SHIPPED_MODEL_DIR : resolve(dir);
-  let p = loaded.get(path);
+  const key = `${o.nf4 === true ? 'nf4' : 'f32'}:${path}`;
+  let p = loaded.get(key);
   if (!p) {
-    p = loadModel({ kind: 'local', location: path, name: dir ?? SHIPPED_MODEL_NAME }, { backend: new CpuBackend(), folder: directoryReader })
+    p = loadModel({ kind: 'local', location: path, name: dir ?? SHIPPED_MODEL_NAME }, { backend: new CpuBackend(), folder: directoryReader, nf4: o.nf4 === true })
       .then(asLanguageModel)
       .catch((e: unknown) => {
-        loaded.delete(path);
+        loaded.delete(key);
         if (e instanceof ModelLoadError) throw new CliError(`${field}: ${path}: ${e.message}`);
         throw e;
       });
-    loaded.set(path, p);
+    loaded.set(key, p);
   }
   return p;
 }

@@ -12,6 +12,7 @@ import { runForwardCommand } from './commands/forward.ts';
 import { runExportDataset } from './commands/export-dataset.ts';
 import { runExportOnnx } from './commands/export-onnx.ts';
 import { runPretrain, type PretrainArgs } from './commands/pretrain.ts';
+import { runTrain } from './commands/train.ts';
 import { runModelCard } from './commands/model-card.ts';
 
 const USAGE = `Decision Lab CLI
@@ -25,6 +26,10 @@ commands:
              serialized trajectories and returns
   experiment --spec FILE [--json]
              a sweep: one JSON line per result row, then a summary
+  train      --spec FILE --policy sft|dpt --out DIR [--point I] [--json]
+             trains on the spec's training set at sweep point I (1-based, default 1): sft writes a PEFT
+             adapter folder for the spec's model (QLoRA on its NF4 base, settings from "training") with
+             training.json (settings, loss and validation-loss curves, tokens/s, wall time)
   forward    --model DIR [--adapter DIR] [--nf4] --tokens FILE [--grad] --out FILE [--json]
              logits [B, T, V] of a Llama model folder (config.json + model.safetensors), optionally
              with a PEFT LoRA adapter (dropout off) and an NF4-quantized base; with --grad also the
@@ -44,9 +49,12 @@ commands:
              full-parameter pretraining of a Llama model on the generic corpus, deterministic (same
              options -> byte-identical weights whatever --threads); checkpoints to DIR/checkpoint.safetensors,
              progress on stderr; writes the model folder (config, weights, tokenizer, pretrain.json)
-  model-card --model DIR [--seed N] [--copy-examples N] [--kv-examples N] [--documents N] [--seq N] [--no-write] [--json]
+  model-card --model DIR [--seed N] [--copy-examples N] [--kv-examples N] [--documents N] [--seq N]
+             [--token-examples N] [--no-icl] [--no-write] [--json]
              measures a model folder on data generated now with fresh seeds: held-out corpus perplexity,
-             second-occurrence copy accuracy, key-value recall, parameter count; writes DIR/README.md
+             second-occurrence copy accuracy (corpus format, and random token sequences of 10-650 tokens
+             at the start and the end of the context), key-value recall, parameter count, and the icl
+             policy's gap next to random and support-copy (docs/examples/icl-vs-random.json); writes DIR/README.md
   bench      [--only solvers|engine|icl] [--quick] [--json]
              solver benchmarks (median times, values next to bounds) and the CPU tensor engine's
              (matmul GFLOP/s next to onnxruntime-web WASM, LoRA training tokens/s at ~1M and ~10M)
@@ -71,6 +79,10 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
   experiment: {
     options: { spec: { type: 'string' }, json: { type: 'boolean' } },
     run: (v) => runExperimentCommand({ spec: v.spec as string | undefined, json: v.json === true }),
+  },
+  train: {
+    options: { spec: { type: 'string' }, policy: { type: 'string' }, out: { type: 'string' }, point: { type: 'string' }, json: { type: 'boolean' } },
+    run: (v) => runTrain({ spec: v.spec as string | undefined, policy: v.policy as string | undefined, out: v.out as string | undefined, point: v.point as string | undefined, json: v.json === true }),
   },
   forward: {
     options: {
@@ -114,13 +126,14 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
   'model-card': {
     options: {
       model: { type: 'string' }, seed: { type: 'string' }, 'copy-examples': { type: 'string' }, 'kv-examples': { type: 'string' },
-      documents: { type: 'string' }, seq: { type: 'string' }, 'no-write': { type: 'boolean' }, json: { type: 'boolean' },
+      documents: { type: 'string' }, seq: { type: 'string' }, 'token-examples': { type: 'string' }, 'no-icl': { type: 'boolean' },
+      'no-write': { type: 'boolean' }, json: { type: 'boolean' },
     },
     run: (v) =>
       runModelCard({
         model: v.model as string | undefined, seed: v.seed as string | undefined, copyExamples: v['copy-examples'] as string | undefined,
         kvExamples: v['kv-examples'] as string | undefined, documents: v.documents as string | undefined, seq: v.seq as string | undefined,
-        write: v['no-write'] !== true, json: v.json === true,
+        tokenExamples: v['token-examples'] as string | undefined, icl: v['no-icl'] !== true, write: v['no-write'] !== true, json: v.json === true,
       }),
   },
   bench: {

@@ -54,16 +54,21 @@ describe('lab pretrain', () => {
     loadLlama(new CpuBackend(), config, readFileSync(join(whole, 'model.safetensors')));
     const tok = await loadLabTokenizer(whole);
     expect(tok.decode(tok.encode('again: 12 Tom'))).toBe('again: 12 Tom');
-    const r = lab(['model-card', '--model', whole, '--seed', '5', '--copy-examples', '3', '--kv-examples', '3', '--documents', '4', '--json']);
+    const r = lab(['model-card', '--model', whole, '--seed', '5', '--copy-examples', '3', '--kv-examples', '3', '--documents', '4', '--token-examples', '2', '--no-icl', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect(s).toMatchObject({ parameters: 16 * 384 + 2 * (2 * 16 + 16 * 16 * 2 + 2 * 8 * 16 + 3 * 16 * 32) + 16, seeds: { copy: 5, kv: 6, corpus: 7 } });
+    expect(s).toMatchObject({ parameters: 16 * 384 + 2 * (2 * 16 + 16 * 16 * 2 + 2 * 8 * 16 + 3 * 16 * 32) + 16, seeds: { copy: 5, kv: 6, corpus: 7, tokens: 8 } });
     expect(s.copyAccuracy).toBeGreaterThanOrEqual(0);
+    // Random-token copying at 10..650 tokens, from the start and from the end of the 2,048-token context.
+    expect(s.tokenCopy.map((p: { length: number }) => p.length)).toEqual([10, 50, 150, 300, 650, 10, 50, 150, 300, 650]);
+    expect(Math.max(...s.tokenCopy.map((p: { offset: number; length: number }) => p.offset + 2 * p.length))).toBe(2040);
+    expect(s.icl).toBeNull();
     expect(s.perplexity).toBeGreaterThan(1);
     const card = readFileSync(join(whole, 'README.md'), 'utf8');
     expect(card).toContain('## Measured abilities');
     expect(card).toContain(record(whole).command);
     expect(card).toMatch(/in-context copying .* \*\*\d+\.\d %\*\*/);
+    expect(card).toMatch(/\| 650 \| 740 \| 1392–2040 \| \*\*\d+\.\d %\*\*/);
   });
 
   it('names the bad option', () => {

@@ -21,13 +21,14 @@ function modelLocation(model: string | undefined): string {
   return m.includes('/') ? m : `${import.meta.env.BASE_URL}models/${m}/`;
 }
 
-function loadLanguageModel(model: string | undefined): Promise<LanguageModel> {
+function loadLanguageModel(model: string | undefined, o: { nf4?: boolean } = {}): Promise<LanguageModel> {
   const location = modelLocation(model);
-  let p = models.get(location);
+  const key = `${o.nf4 === true ? 'nf4' : 'f32'}:${location}`;
+  let p = models.get(key);
   if (!p) {
-    p = (async () => asLanguageModel(await loadModel({ kind: 'local', location, name: model ?? SHIPPED_MODEL_NAME }, { backend: await preferredBackend() })))();
-    p.catch(() => models.delete(location));
-    models.set(location, p);
+    p = (async () => asLanguageModel(await loadModel({ kind: 'local', location, name: model ?? SHIPPED_MODEL_NAME }, { backend: await preferredBackend(), nf4: o.nf4 === true })))();
+    p.catch(() => models.delete(key));
+    models.set(key, p);
   }
   return p;
 }

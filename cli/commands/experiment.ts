@@ -16,9 +16,11 @@ function pct(x: number | null): string {
 export async function runExperimentCommand(args: ExperimentArgs): Promise<void> {
   const spec: ExperimentSpec = readSpecFile(args.spec, '--spec', parseExperimentSpec);
   const progress = progressReporter('experiment');
+  const training = progressReporter('train');
   const run = runExperiment(spec, {
-    loadLanguageModel: (model) => loadLanguageModelFolder(model, '--spec: model'),
+    loadLanguageModel: (model, o) => loadLanguageModelFolder(model, '--spec: model', o),
     onProgress: (p) => progress.update(p.done, p.total, p.label),
+    onTrain: (p) => training.update(p.step, p.steps, `sft ${p.label} · epoch ${p.epoch} · loss ${p.loss.toFixed(4)}${p.valLoss === undefined ? '' : ` · val ${p.valLoss.toFixed(4)}`} · ${p.tokensPerSecond.toFixed(0)} tok/s`),
   });
   for (;;) {
     const next = await run.next();

@@ -14,7 +14,13 @@ import { corpusPerplexity, measureAbilities } from '../../src/models/pretrain/ev
 import { paramLayout } from '../../src/models/pretrain/params.ts';
 import type { PretrainRecord } from '../../src/models/pretrain/run.ts';
 import { loadLabTokenizer } from '../../src/models/tokenizer/index.ts';
-import { CliError, positiveInt, printJson, readJsonFile } from '../io.ts';
+import { collectExperiment, parseExperimentSpec } from '../../src/experiments/index.ts';
+import type { ResultRow } from '../../src/experiments/types.ts';
+import { contextLengthOf } from '../../src/models/loader/estimate.ts';
+import { CARD_TOKEN_COPY_PROBES, tokenCopyProbes } from '../../src/models/pretrain/evaluate.ts';
+import { CliError, positiveInt, printJson, readJsonFile, readSpecFile } from '../io.ts';
+import { loadLanguageModelFolder, REPO_ROOT } from '../language-model.ts';
+import { progressReporter } from '../progress.ts';
 import { asCliError, folder, readBytes } from '../model-io.ts';
 import { machineDescription } from './pretrain.ts';
 
@@ -25,8 +31,25 @@ export interface ModelCardArgs {
   kvExamples?: string;
   documents?: string;
   seq?: string;
+  tokenExamples?: string;
+  /** false skips the ICL experiment (quick checks of toy models). */
+  icl: boolean;
   write: boolean;
   json: boolean;
+}
+
+/** The card's ICL spec (docs/examples/icl-vs-random.json), run on this model; also written to docs by whoever reruns the card. */
+export const ICL_CARD_SPEC = 'docs/examples/icl-vs-random.json';
+
+async function iclExperiment(dir: string): Promise<{ spec: string; rows: ResultRow[]; seconds: number }> {
+  const spec = readSpecFile(join(REPO_ROOT, ICL_CARD_SPEC), '--icl-spec', parseExperimentSpec);
+  const progress = progressReporter('model-card: icl');
+  const { rows, summary } = await collectExperiment({ ...spec, model: dir }, {
+    loadLanguageModel: (m) => loadLanguageModelFolder(m, '--model'),
+    onProgress: (p) => progress.update(p.done, p.total, p.label),
+  });
+  progress.end();
+  return { spec: ICL_CARD_SPEC, rows, seconds: summary.seconds };
 }
 
 export async function runModelCard(a: ModelCardArgs): Promise<void> {
@@ -39,6 +62,7 @@ export async function runModelCard(a: ModelCardArgs): Promise<void> {
     copyExamples: positiveInt(a.copyExamples, '--copy-examples', 1, 100_000, 200),
     kvExamples: positiveInt(a.kvExamples, '--kv-examples', 1, 100_000, 200),
     corpusDocuments: positiveInt(a.documents, '--documents', 1, 100_000, 300),
+    tokenExamples: positiveInt(a.tokenExamples, '--token-examples', 1, 10_000, 20),
   };
   const seqLen = positiveInt(a.seq, '--seq', 16, 8192, 256);
   const be = new CpuBackend();
@@ -50,15 +74,20 @@ export async function runModelCard(a: ModelCardArgs): Promise<void> {
   } catch (e) {
     throw new CliError(`--model: cannot load the tokenizer of ${dir} (${(e as Error).message})`);
   }
-  const seeds = { copy: seed, kv: seed + 1, corpus: seed + 2 };
+  const seeds = { copy: seed, kv: seed + 1, corpus: seed + 2, tokens: seed + 3 };
   const abilities = await measureAbilities(model, tok, { copySeed: seeds.copy, kvSeed: seeds.kv, copyExamples: sizes.copyExamples, kvExamples: sizes.kvExamples, seqLen });
   const perplexity = await corpusPerplexity(model, tok, { seed: seeds.corpus, documents: sizes.corpusDocuments, seqLen });
+  const maxPositions = contextLengthOf(rawConfig as Record<string, unknown>);
+  const tokenCopy = await tokenCopyProbes(model, tok.bos, {
+    seed: seeds.tokens, examples: sizes.tokenExamples, probes: CARD_TOKEN_COPY_PROBES.filter((p) => p.offset + 2 * p.length + 1 <= maxPositions),
+  });
+  const icl = a.icl ? await iclExperiment(dir) : null;
   const recordPath = join(dir, 'pretrain.json');
   const record = existsSync(recordPath) ? (JSON.parse(readFileSync(recordPath, 'utf8')) as PretrainRecord) : null;
   const m: CardMeasurements = {
     name: dir.replace(/\/+$/, '').split('/').pop() ?? dir,
     parameters: paramLayout(config).total,
-    perplexity, abilities, seeds, sizes,
+    perplexity, abilities, seeds, sizes, tokenCopy, icl,
     measuredAt: new Date().toISOString().slice(0, 10),
     machine: machineDescription(),
   };
@@ -67,6 +96,8 @@ export async function runModelCard(a: ModelCardArgs): Promise<void> {
     model: dir, parameters: m.parameters, seeds, ...sizes,
     perplexity: perplexity.perplexity, corpusLoss: perplexity.loss, corpusTokens: perplexity.tokens,
     copyAccuracy: abilities.copy.accuracy, copyTokens: abilities.copy.total, kvAccuracy: abilities.kv.accuracy, kvTokens: abilities.kv.total,
+    tokenCopy: tokenCopy.map((p) => ({ length: p.length, offset: p.offset, accuracy: p.result.accuracy, tokens: p.result.total })),
+    icl: icl?.rows.map((r) => ({ horizon: r.point.horizon, policy: r.policy, gap: r.gap, ciLow: r.ciLow, ciHigh: r.ciHigh })) ?? null,
     wrote: a.write ? join(dir, 'README.md') : null,
   };
   if (a.json) {
@@ -75,7 +106,8 @@ export async function runModelCard(a: ModelCardArgs): Promise<void> {
   }
   console.log(
     `${m.name}: ${m.parameters} parameters; copy ${(100 * abilities.copy.accuracy).toFixed(1)}% of ${abilities.copy.total} tokens, ` +
-      `kv ${(100 * abilities.kv.accuracy).toFixed(1)}% of ${abilities.kv.total}, perplexity ${perplexity.perplexity.toFixed(3)} on ${perplexity.tokens} tokens (seed ${seed})` +
+      `kv ${(100 * abilities.kv.accuracy).toFixed(1)}% of ${abilities.kv.total}, random tokens ` +
+      `${tokenCopy.map((p) => `${p.length}@${p.offset} ${(100 * p.result.accuracy).toFixed(1)}%`).join(' ')}, perplexity ${perplexity.perplexity.toFixed(3)} on ${perplexity.tokens} tokens (seed ${seed})` +
       (a.write ? `; wrote ${summary.wrote}` : ''),
   );
 }

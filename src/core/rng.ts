@@ -72,6 +72,16 @@ export class Rng {
   }
 
   /** Uniform integer in {0, ..., n-1}. */
+  /** A Fisher–Yates shuffle of a copy of `items`. */
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  }
+
   int(n: number): number {
     if (!Number.isInteger(n) || n <= 0) throw new Error(`int(n) needs a positive integer n, got ${n}`);
     return Math.floor(this.next() * n);

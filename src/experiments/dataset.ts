@@ -21,12 +21,13 @@ import { publicView } from '../core/view.ts';
 import { serializeTrainingExample, trainingPairs } from '../core/serialize.ts';
 import type { Agent, OracleSolution, Step, Task, Trajectory } from '../core/types.ts';
 import { randomPolicy } from '../policies/random.ts';
+import { MAX_TRAIN_TASKS } from '../training/settings.ts';
 import { DARKROOM_SPLIT_SEED, parseExperimentSpec, sweepPoints, type EnergyDistribution, type ExperimentSpec } from './spec.ts';
 
 export const ENERGY_ORACLE_EPISODES = 15;
 export const DARKROOM_EPISODES = { oracle: 10, random: 100 } as const;
 export const DEFAULT_ENERGY_TRAIN_TASKS = 100;
-export const MAX_TRAIN_TASKS = 100_000;
+export { MAX_TRAIN_TASKS };
 /** Share of training tasks held out for validation (DESIGN §1). */
 export const VALIDATION_FRACTION = 0.1;
 

@@ -22,6 +22,8 @@ import { getPolicy } from '../policies/registry.ts';
 import { oraclePolicy } from '../policies/oracle.ts';
 import { randomPolicy } from '../policies/random.ts';
 import type { LanguageModel, PolicyContext, PolicyFactory } from '../policies/types.ts';
+import type { TrainProgress } from '../training/sft.ts';
+import { trainSftAtPoint } from '../training/sft-point.ts';
 import { DARKROOM_SPLIT_SEED, parseExperimentSpec, sweepPoints, type DarkroomDistribution, type EnergyDistribution, type ExperimentSpec } from './spec.ts';
 import type { ExperimentProgress, ExperimentSummary, ResultRow } from './types.ts';
 
@@ -30,7 +32,9 @@ export interface RunOptions {
    * Loads the spec's `"model"` (undefined: the shipped model) for the language-model policies;
    * the CLI reads folders from disk, the app's worker fetches served ones.
    */
-  loadLanguageModel?: (model: string | undefined) => Promise<LanguageModel>;
+  loadLanguageModel?: (model: string | undefined, o?: { nf4?: boolean }) => Promise<LanguageModel>;
+  /** Progress of the training runs of `sft` (one per sweep point), with the point's label. */
+  onTrain?: (p: TrainProgress & { label: string }) => void;
   signal?: AbortSignal;
   onProgress?: (p: ExperimentProgress) => void;
   solveOptions?: SolveOptions;
@@ -127,19 +131,27 @@ export async function* runExperiment(input: unknown, opts: RunOptions = {}): Asy
   const spec = parseExperimentSpec(input);
   const { signal, onProgress, solveOptions } = opts;
   const factories = spec.policies.map(getPolicy);
-  let lm: LanguageModel | undefined;
   const lmPolicies = factories.filter((f) => f.languageModel).map((f) => f.name);
-  if (lmPolicies.length > 0) {
-    if (!opts.loadLanguageModel) throw new Error(`policies ${lmPolicies.join(', ')} need a language model, and this runner was given no way to load one`);
-    lm = await opts.loadLanguageModel(spec.model);
-  }
+  if (lmPolicies.length > 0 && !opts.loadLanguageModel) throw new Error(`policies ${lmPolicies.join(', ')} need a language model, and this runner was given no way to load one`);
+  const load = opts.loadLanguageModel!;
+  const baseLm = factories.some((f) => f.languageModel === 'base') ? await load(spec.model) : undefined;
+  // QLoRA: the adapter trains on (and sft runs on) its own base, quantized when the spec says so.
+  const adapterBase = factories.some((f) => f.languageModel === 'adapter') ? await load(spec.model, { nf4: spec.training.nf4 }) : undefined;
   const points = sweepPoints(spec);
   const total = points.length * spec.testTasks;
   const started = performance.now();
   let done = 0;
   let rows = 0;
-  for (const { point, params } of points) {
+  for (const [pointIndex, { point, params }] of points.entries()) {
     const acc: Accumulator[] = factories.map(() => ({ gaps: [], returns: [], oracleReturns: [], flagged: 0 }));
+    // sft: one adapter per sweep point, trained on that point's training set before its test tasks.
+    const adapted = adapterBase
+      ? (await trainSftAtPoint(spec, pointIndex, adapterBase, {
+          ...(signal ? { signal } : {}),
+          onProgress: (p) => opts.onTrain?.({ ...p, label: pointLabel(point) }),
+        })).lm
+      : undefined;
+    const lmOf = (f: PolicyFactory): LanguageModel | undefined => (f.languageModel === 'adapter' ? adapted : f.languageModel === 'base' ? baseLm : undefined);
     for (let i = 0; i < spec.testTasks; i++) {
       checkAbort(signal);
       await breathe();
@@ -149,7 +161,7 @@ export async function* runExperiment(input: unknown, opts: RunOptions = {}): Asy
       const support = await drawSupport(spec, task, solution, i);
       const rStar = await evaluate(spec, task, i, oraclePolicy, support, solution, undefined, signal);
       for (let j = 0; j < factories.length; j++) {
-        const rPi = await evaluate(spec, task, i, factories[j]!, support, solution, lm, signal);
+        const rPi = await evaluate(spec, task, i, factories[j]!, support, solution, lmOf(factories[j]!), signal);
         const g = gapDetail(rStar, rPi);
         acc[j]!.gaps.push(g.gap);
         acc[j]!.returns.push(rPi);

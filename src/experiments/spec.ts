@@ -11,6 +11,7 @@ import { ENV_NAMES, type EnvName } from '../core/types.ts';
 import { SpecError, formatIssues, intIn, parseOrThrow, realIn } from '../core/spec/fields.ts';
 import { darkroomParamsSchema, energyApomdpParams, parseTaskSpec } from '../core/spec/task-spec.ts';
 import { hasPolicy, policyNames } from '../policies/registry.ts';
+import { TRAINING_DEFAULTS, type TrainingInput, trainingSchema, type TrainingSettings } from '../training/settings.ts';
 
 export const SWEEP_PARAMS = ['horizon', 'q', 'K', 'alpha', 'rho', 'kappa', 'levels', 'cost', 'gamma'] as const;
 export type SweepParam = (typeof SWEEP_PARAMS)[number];
@@ -54,10 +55,13 @@ export interface ExperimentSpec {
    * a name under models/ in the app); absent = the shipped model.
    */
   model?: string;
+  /** How sft trains (DESIGN §7; defaults in training/settings.ts). */
+  training: TrainingSettings;
 }
 
 /** What a user may write: everything with a default may be left out. */
-export type ExperimentSpecInput = Partial<Omit<ExperimentSpec, 'name' | 'env' | 'distribution'>> & {
+export type ExperimentSpecInput = Partial<Omit<ExperimentSpec, 'name' | 'env' | 'distribution' | 'training'>> & {
+  training?: TrainingInput;
   name: string;
   env: EnvName;
   distribution?: Partial<EnergyDistribution> | Partial<DarkroomDistribution>;
@@ -98,6 +102,7 @@ const topSchema = z.strictObject({
   support: intIn(...EXPERIMENT_LIMITS.support).default(2),
   supportPolicy: z.enum(['oracle', 'random'], { error: enumError(['oracle', 'random']) }).default('oracle'),
   seed: intIn(0, 2 ** 32 - 1).default(0),
+  training: trainingSchema.default(TRAINING_DEFAULTS),
   model: z.string({ error: 'must be a model folder (a path or a name)' }).min(1, { error: 'must be a non-empty model folder' }).max(1000, { error: 'must be at most 1000 characters' }).optional(),
 });
 
@@ -210,6 +215,7 @@ export function parseExperimentSpec(input: unknown): ExperimentSpec {
     supportPolicy: top.supportPolicy,
     seed: top.seed,
     ...(top.model !== undefined ? { model: top.model } : {}),
+    training: top.training,
   };
   checkPoints(spec, problems);
   if (problems.length > 0) throw new SpecError(problems);

@@ -1,7 +1,7 @@
 /**
- * `icl` (DESIGN §1, §4): in-context learning on the project's engine. The experiment's language
- * model reads the k support trajectories and the episode so far and takes its most probable
- * action, scoring only the action tokens. One KV-cached scorer per loaded model serves every
+ * `icl` and `sft` (DESIGN §1, §4) on the project's engine. The experiment's language model (for
+ * sft with its fine-tuned adapter) reads the k support trajectories and the episode so far and
+ * takes its most probable action, scoring only the action tokens. One KV-cached scorer per loaded model serves every
  * agent, so a decision costs the tokens of one step, and a new episode of the same task reuses
  * the support trajectories already in the cache.
  */
@@ -23,16 +23,28 @@ export function engineScorer(lm: LanguageModel): EngineScorer {
   return s;
 }
 
-export function makeIclPolicy(o: { onDecision?: (d: IclDecision) => void } = {}): PolicyFactory {
+export const SFT_POLICY = 'sft';
+
+const DESCRIPTIONS = {
+  icl: 'In-context learning: the language model reads the support trajectories and the episode so far and takes its most probable action (no training).',
+  sft: 'The same language model after QLoRA fine-tuning on the training tasks\' oracle trajectories, prompted and scored exactly as icl.',
+};
+
+/**
+ * `icl` (the model as loaded) or `sft` (the model with the adapter the runner trained): the same
+ * prompt, the same scoring, the same cached path; only the weights differ.
+ */
+export function makeLmPolicy(name: typeof ICL_POLICY | typeof SFT_POLICY, o: { onDecision?: (d: IclDecision) => void } = {}): PolicyFactory {
   return {
-    name: ICL_POLICY,
-    languageModel: true,
-    description: 'In-context learning: the language model reads the support trajectories and the episode so far and takes its most probable action (no training).',
+    name,
+    languageModel: name === SFT_POLICY ? 'adapter' : 'base',
+    description: DESCRIPTIONS[name],
     prepare({ view, support, lm }) {
-      if (!lm) throw new Error('icl: no language model was given (the experiment runner loads the spec\'s "model")');
+      if (!lm) throw new Error(`${name}: no language model was given (the experiment runner loads the spec's "model")`);
       return promptAgent(view, support, engineScorer(lm), o.onDecision);
     },
   };
 }
 
-export const iclPolicy: PolicyFactory = makeIclPolicy();
+export const iclPolicy: PolicyFactory = makeLmPolicy(ICL_POLICY);
+export const sftPolicy: PolicyFactory = makeLmPolicy(SFT_POLICY);

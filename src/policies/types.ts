@@ -25,7 +25,7 @@ export interface PolicyContext {
   rng: Rng;
   /** the task's oracle; given only to factories marked `privileged`. */
   solution?: OracleSolution;
-  /** the experiment's language model; given only to factories marked `languageModel`. */
+  /** the experiment's language model (with the trained adapter for `adapter` policies); given only to factories marked `languageModel`. */
   lm?: LanguageModel;
 }
 
@@ -33,8 +33,12 @@ export interface PolicyFactory {
   name: string;
   /** true when the policy needs the task's oracle solution (the oracle itself). */
   privileged?: boolean;
-  /** true when the policy needs the experiment's language model (`"model"` in the spec). */
-  languageModel?: boolean;
+  /**
+   * The policy needs the experiment's language model (`"model"` in the spec): `base` as loaded
+   * (icl), or `adapter`: with a LoRA adapter the runner trains on the experiment's training
+   * tasks at each sweep point (sft).
+   */
+  languageModel?: 'base' | 'adapter';
   /** a one-line description for the UI. */
   description?: string;
   prepare(ctx: PolicyContext): Agent | Promise<Agent>;

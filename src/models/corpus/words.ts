@@ -29,12 +29,7 @@ export function pick<T>(rng: Rng, items: readonly T[]): T {
 
 /** A seeded Fisher–Yates shuffle (a copy). */
 export function shuffle<T>(rng: Rng, items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
+  return rng.shuffle(items);
 }
 
 /** Integer uniform in [lo, hi]. */

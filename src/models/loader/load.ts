@@ -26,6 +26,8 @@ export interface LoadModelOptions {
   folder?: (location: string) => FolderReader;
   signal?: AbortSignal;
   onEvent?: (e: LoadEvent) => void;
+  /** Quantize the frozen projection weights to NF4 (QLoRA's base). */
+  nf4?: boolean;
 }
 
 export interface LoadedModel {
@@ -97,7 +99,7 @@ export async function loadModel(source: ModelSource, o: LoadModelOptions): Promi
   emit({ type: 'stage', stage: 'building', fraction: 0 });
   let model: LlamaModel;
   try {
-    model = loadLlama(o.backend, config, weights, { onProgress: (done, total) => emit({ type: 'stage', stage: 'building', fraction: done / total }) });
+    model = loadLlama(o.backend, config, weights, { nf4: o.nf4 === true, onProgress: (done, total) => emit({ type: 'stage', stage: 'building', fraction: done / total }) });
   } catch (e) {
     throw asLoadError(e, 'weights');
   }

@@ -9,7 +9,7 @@ import { nextTokenTargets } from '../../nn/ops.ts';
 import { Tape } from '../../nn/tape.ts';
 import {
   argmaxPredictions, copyEvalSet, corpusDocuments, type DocKind, type EvalExample, kvEvalSet, maskedAccuracy, packExamples, packStream,
-  type TokenBatch, type TokenCodec, type TokenCopyRow, tokenStream,
+  type TokenBatch, type TokenCodec, type TokenCopyRow, tokenCopyEvalRows, tokenStream,
 } from '../corpus/index.ts';
 
 /** Rows evaluated per forward pass (bounds the activation memory, not the result). */
@@ -68,12 +68,42 @@ export async function tokenCopyAccuracy(model: LlamaModel, rows: readonly TokenC
   return { ...acc, loss: acc.total > 0 ? lossSum / acc.total : 0 };
 }
 
-/** Where random-token copying is measured during training and on the model card: short, long, and long past position 1,000. */
+/** Where random-token copying is measured during training: short, long, and long past position 1,000. */
 export const TOKEN_COPY_PROBES = [
   { length: 24, offset: 0 },
   { length: 300, offset: 0 },
   { length: 650, offset: 420 },
 ] as const;
+
+/**
+ * The model card's grid: lengths 10 to 650 from the start of the context, and the same lengths
+ * placed so that their second occurrence ends near position 2,048 (the trained context).
+ */
+export const CARD_TOKEN_COPY_PROBES: readonly { length: number; offset: number }[] = [
+  ...[10, 50, 150, 300, 650].map((length) => ({ length, offset: 0 })),
+  ...[10, 50, 150, 300, 650].map((length) => ({ length, offset: 2040 - 2 * length })),
+];
+
+export interface TokenCopyProbe {
+  length: number;
+  offset: number;
+  /** the measured positions: from offset + length + 2 to offset + 2·length (BOS is position 0). */
+  firstPosition: number;
+  lastPosition: number;
+  result: AccuracyResult;
+}
+
+/** Random-token copy accuracy at each probe (corpus/token-repeats.ts rows, seed-determined). */
+export async function tokenCopyProbes(
+  model: LlamaModel, bos: number, o: { seed: number; examples: number; probes?: readonly { length: number; offset: number }[] },
+): Promise<TokenCopyProbe[]> {
+  const out: TokenCopyProbe[] = [];
+  for (const p of o.probes ?? CARD_TOKEN_COPY_PROBES) {
+    const rows = tokenCopyEvalRows({ seed: o.seed, examples: o.examples, length: p.length, offset: p.offset, bos, vocab: model.config.vocabSize });
+    out.push({ ...p, firstPosition: p.offset + p.length + 2, lastPosition: p.offset + 2 * p.length, result: await tokenCopyAccuracy(model, rows) });
+  }
+  return out;
+}
 
 export interface PerplexityResult {
   perplexity: number;

@@ -1,0 +1,33 @@
+/**
+ * SFT for one sweep point of an experiment: the spec's training set at that point (its own
+ * horizon, q, K…), tokenized for the base model, and trainSft on a base the caller loaded
+ * (NF4 for QLoRA). Used by the experiment runner and by `train --policy sft`, so both train the
+ * same adapter from the same data.
+ */
+import { defaultTrainTasks, datasetPoint } from '../experiments/dataset.ts';
+import type { ExperimentSpec } from '../experiments/spec.ts';
+import type { LanguageModel } from '../policies/types.ts';
+import { buildSftDataset, type SftDataset } from './sft-data.ts';
+import { type SftResult, type TrainHooks, trainSft } from './sft.ts';
+
+export interface PointTraining {
+  /** The base with the trained adapter attached (a new object, so scorers never mix adapters). */
+  lm: LanguageModel;
+  result: SftResult;
+  data: Pick<SftDataset, 'tasks' | 'longest' | 'trainTargets'> & { trainRows: number; valRows: number };
+}
+
+export async function trainSftAtPoint(spec: ExperimentSpec, point: number, base: LanguageModel, hooks: TrainHooks = {}): Promise<PointTraining> {
+  const { params } = datasetPoint(spec, point);
+  const tasks = spec.training.tasks ?? defaultTrainTasks(spec, params);
+  const data = await buildSftDataset(spec, base.tokenizer, { point, tasks, loss: spec.training.loss, ...(hooks.signal ? { signal: hooks.signal } : {}) });
+  if (data.longest > base.maxPositions) {
+    throw new Error(`training.tasks: the longest training example is ${data.longest} tokens, over the model's context of ${base.maxPositions} (max_position_embeddings)`);
+  }
+  const result = await trainSft(base.model, data, spec.training, hooks);
+  return {
+    lm: { ...base, label: `${base.label} + sft adapter` },
+    result,
+    data: { tasks: data.tasks, longest: data.longest, trainTargets: data.trainTargets, trainRows: data.train.length, valRows: data.val.length },
+  };
+}
