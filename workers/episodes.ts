@@ -1,15 +1,16 @@
 /**
  * Tasks, their oracle solutions and single episodes, shared by the solver worker (the stepper's
- * policies) and the ICL worker (a language model as the policy), so both see the same task, the
- * same k support trajectories and the same environment noise for a given spec and episode index.
+ * policies) and the ICL worker (a language model as the policy), through the one pipeline of
+ * src/experiments/task-context.ts: both see the same task, the same k support trajectories and
+ * the same environment noise for a given spec and episode index, drawn exactly as a sweep draws
+ * them for its task 0.
  */
 import { filterBelief } from '../src/core/belief.ts';
 import { Rng } from '../src/core/rng.ts';
-import { simulateEpisode } from '../src/core/simulate.ts';
 import { solve } from '../src/core/solve.ts';
 import { taskFromSpec } from '../src/core/tasks.ts';
 import type { OracleSolution, Task, TaskSpec, Trajectory } from '../src/core/types.ts';
-import { publicView } from '../src/core/view.ts';
+import { drawSupport, playEpisode, prepareAgent, type TaskContext } from '../src/experiments/task-context.ts';
 import type { PolicyFactory } from '../src/policies/types.ts';
 import type { EpisodeRequest, EpisodeView, OracleInfo } from './api.ts';
 
@@ -44,14 +45,9 @@ export function solved(spec: TaskSpec): Solved {
   return entry;
 }
 
-export async function supportOf({ task, solution }: Solved, seed: number): Promise<Trajectory[]> {
-  const out: Trajectory[] = [];
-  for (let i = 0; i < SUPPORT_K; i++) {
-    const agent = solution.agent(new Rng(seed, 'support-policy', i));
-    const ep = await simulateEpisode(task, agent, { seed, taskIndex: 0, episode: i, stream: 'support-env' });
-    out.push(ep.steps);
-  }
-  return out;
+/** The task as task 0 of its seed in the one pipeline (src/experiments/task-context.ts): the sweep's support and noise scheme. */
+export async function contextOf({ task, solution }: Solved, seed: number): Promise<TaskContext> {
+  return { task, solution, support: await drawSupport(task, solution, { seed, index: 0, k: SUPPORT_K, policy: 'oracle' }), seed, index: 0 };
 }
 
 function beliefsOf(task: Task, steps: Trajectory): (number[] | null)[][] | null {
@@ -65,17 +61,13 @@ function beliefsOf(task: Task, steps: Trajectory): (number[] | null)[][] | null 
 /** One episode of `factory` on the requested task, with what the stepper displays. */
 export async function runEpisodeWith(req: EpisodeRequest, factory: PolicyFactory): Promise<EpisodeView> {
   const s = solved(req.spec);
-  const { task, solution } = s;
+  const { task } = s;
   const seed = req.spec.seed;
   const nModels = task.kind === 'energy' ? task.models.length : 1;
   const model = req.model ?? (nModels > 1 ? new Rng(seed, 'episode-model', req.episode).int(nModels) : 0);
-  const agent = await factory.prepare({
-    view: publicView(task),
-    support: await supportOf(s, seed),
-    rng: new Rng(seed, 'policy', req.policy, req.episode),
-    solution: factory.privileged ? solution : undefined,
-  });
-  const ep = await simulateEpisode(task, agent, { seed, taskIndex: 0, episode: req.episode, model });
+  const ctx = await contextOf(s, seed);
+  const agent = await prepareAgent(ctx, factory, undefined, ['policy', req.policy, req.episode]);
+  const ep = await playEpisode(ctx, agent, req.episode, model);
   const gamma = task.kind === 'energy' ? task.params.gamma : 1;
   let acc = 0;
   const cumulative = ep.steps.map((st, t) => (acc += gamma ** t * st.reward));

@@ -19,7 +19,7 @@ import { CliError, positiveInt, printJson } from '../io.ts';
 
 /** The recipe of the shipped model (docs/models.md, "Shipped model"): every default is that run's value. */
 export const PRETRAIN_DEFAULTS = {
-  layers: 2, hidden: 64, heads: 2, kvHeads: 2, intermediate: 256, ropeTheta: 1e6, steps: 2200, batch: 2, seq: 2048, warmSeq: 512, warmSteps: 1400, lr: 3e-3, warmup: 100,
+  layers: 2, hidden: 64, heads: 4, kvHeads: 4, intermediate: 256, ropeTheta: 1e5, steps: 2400, batch: 2, seq: 2048, warmSeq: 256, warmSteps: 1600, lr: 3e-3, warmup: 100,
   minLrRatio: 0.1, weightDecay: 0, clip: 1, seed: 1, shards: 2, mix: 'sentences=2,copy=4,kv=6,count=1,arith=1,decimals=1,lists=1,records=1,tags=1,repeat=12,echo=6,tokens=5',
 } as const;
 

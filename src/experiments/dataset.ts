@@ -17,11 +17,10 @@ import { createTask } from '../core/tasks.ts';
 import { parseTaskSpec, resolveDarkroomParams } from '../core/spec/task-spec.ts';
 import { darkroomGoalSplit } from '../core/envs/darkroom.ts';
 import { simulateEpisode } from '../core/simulate.ts';
-import { publicView } from '../core/view.ts';
 import { serializeTrainingExample, trainingPairs } from '../core/serialize.ts';
-import type { Agent, OracleSolution, Step, Task, Trajectory } from '../core/types.ts';
-import { randomPolicy } from '../policies/random.ts';
+import type { Step, Task, Trajectory } from '../core/types.ts';
 import { MAX_TRAIN_TASKS } from '../training/settings.ts';
+import { baselineAgent, drawSupport, modelCount } from './task-context.ts';
 import { DARKROOM_SPLIT_SEED, parseExperimentSpec, sweepPoints, type EnergyDistribution, type ExperimentSpec } from './spec.ts';
 
 export const ENERGY_ORACLE_EPISODES = 15;
@@ -83,14 +82,6 @@ export function trainingTask(spec: ExperimentSpec, params: Record<string, unknow
   return createTask(parseTaskSpec({ env: spec.env, params: { ...params, p }, seed: taskSeed }));
 }
 
-function modelCount(task: Task): number {
-  return task.kind === 'energy' ? task.models.length : 1;
-}
-
-async function agentFor(policy: 'oracle' | 'random', task: Task, solution: OracleSolution, rng: Rng): Promise<Agent> {
-  return policy === 'oracle' ? solution.agent(rng) : randomPolicy.prepare({ view: publicView(task), support: [], rng });
-}
-
 /** The sweep point's params; `point` must be given when there are several. */
 export function datasetPoint(spec: ExperimentSpec, point?: number): { point: Record<string, number>; params: Record<string, unknown> } {
   const points = sweepPoints(spec);
@@ -120,14 +111,9 @@ export async function* trainingExamples(input: unknown, opts: DatasetOptions = {
     const solution = solve(task, opts.solveOptions);
     const K = modelCount(task);
     for (let e = 0; e < plan.length; e++) {
-      const support: Trajectory[] = [];
-      for (let j = 0; j < spec.support; j++) {
-        const agent = await agentFor(spec.supportPolicy, task, solution, new Rng(spec.seed, 'train-support-policy', i, e, j));
-        const ep = await simulateEpisode(task, agent, { seed: spec.seed, taskIndex: i, episode: e * spec.support + j, model: j % K, stream: 'train-support-env' });
-        support.push(ep.steps);
-      }
+      const support = await drawSupport(task, solution, { seed: spec.seed, index: i, k: spec.support, policy: spec.supportPolicy, example: e });
       const policy = plan[e]!;
-      const agent = await agentFor(policy, task, solution, new Rng(spec.seed, 'train-policy', i, e));
+      const agent = await baselineAgent(policy, task, solution, new Rng(spec.seed, 'train-policy', i, e));
       const ep = await simulateEpisode(task, agent, { seed: spec.seed, taskIndex: i, episode: e, model: e % K, stream: 'train-env' });
       yield { task: i, episode: e, policy, support, steps: ep.steps, return: ep.return };
     }

@@ -2,29 +2,26 @@
  * The sweep runner: experiment spec → a stream of result rows (DESIGN §1 metric, §6 data flow).
  *
  * Per sweep point and test task i: the task is drawn from `new Rng(seed, 'task', i)` (so task i is
- * the same for every policy and every sweep point), solved once, given k support trajectories
- * (support policy stream `('support-policy', i, j)`, env stream `'support-env'`, APOMDP model
- * j mod K), and every policy plays the same CRN episodes (env stream `('env', i, e)`, APOMDP: the
- * same `episodes` for each model). R* is the oracle's simulated return on those episodes with the
+ * the same for every policy and every sweep point), then task-context.ts solves it, draws its
+ * support trajectories and plays every policy on the same CRN episodes (APOMDP: the same
+ * `episodes` for each model). R* is the oracle's simulated return on those episodes with the
  * oracle policy's own stream, so the oracle's gap is exactly 0. Rows of a point are yielded as
  * soon as the point is done.
  */
 import { Rng } from '../core/rng.ts';
-import { solve, type SolveOptions } from '../core/solve.ts';
+import type { SolveOptions } from '../core/solve.ts';
 import { createTask } from '../core/tasks.ts';
 import { parseTaskSpec, resolveDarkroomParams } from '../core/spec/task-spec.ts';
 import { darkroomGoalSplit } from '../core/envs/darkroom.ts';
-import { simulateEpisode } from '../core/simulate.ts';
-import { publicView } from '../core/view.ts';
 import { ameuReturn, gapDetail, mean, tInterval95 } from '../core/metrics.ts';
-import type { OracleSolution, Task, Trajectory } from '../core/types.ts';
+import type { Task } from '../core/types.ts';
 import { getPolicy } from '../policies/registry.ts';
 import { oraclePolicy } from '../policies/oracle.ts';
-import { randomPolicy } from '../policies/random.ts';
-import type { LanguageModel, PolicyContext, PolicyFactory } from '../policies/types.ts';
+import type { LanguageModel, PolicyFactory } from '../policies/types.ts';
 import type { TrainProgress } from '../training/sft.ts';
 import { trainSftAtPoint } from '../training/sft-point.ts';
 import { DARKROOM_SPLIT_SEED, parseExperimentSpec, sweepPoints, type DarkroomDistribution, type EnergyDistribution, type ExperimentSpec } from './spec.ts';
+import { modelCount, playEpisode, prepareAgent, type TaskContext, taskContext } from './task-context.ts';
 import type { ExperimentProgress, ExperimentSummary, ResultRow } from './types.ts';
 
 export interface RunOptions {
@@ -68,47 +65,16 @@ export function sampleTask(spec: ExperimentSpec, params: Record<string, unknown>
   return createTask(parseTaskSpec({ env: spec.env, params: { ...params, p }, seed: taskSeed }));
 }
 
-function modelCount(task: Task): number {
-  return task.kind === 'energy' && task.env === 'energy-apomdp' ? task.models.length : 1;
-}
-
-/** k support trajectories drawn with the support policy on their own env stream. */
-export async function drawSupport(spec: ExperimentSpec, task: Task, solution: OracleSolution, i: number): Promise<Trajectory[]> {
-  const out: Trajectory[] = [];
-  const K = modelCount(task);
-  for (let j = 0; j < spec.support; j++) {
-    const rng = new Rng(spec.seed, 'support-policy', i, j);
-    const agent = spec.supportPolicy === 'oracle' ? solution.agent(rng) : await randomPolicy.prepare({ view: publicView(task), support: [], rng });
-    const ep = await simulateEpisode(task, agent, { seed: spec.seed, taskIndex: i, episode: j, model: j % K, stream: 'support-env' });
-    out.push(ep.steps);
-  }
-  return out;
-}
-
-/** R^π of one policy on task i: mean return over the CRN episodes (APOMDP: α-MEU over per-model means). */
-async function evaluate(
-  spec: ExperimentSpec,
-  task: Task,
-  i: number,
-  factory: PolicyFactory,
-  support: Trajectory[],
-  solution: OracleSolution,
-  lm: LanguageModel | undefined,
-  signal?: AbortSignal,
-): Promise<number> {
-  const rng = new Rng(spec.seed, 'policy', factory.name, i);
-  const view = publicView(task);
-  const ctx: PolicyContext = { view, support, rng };
-  if (factory.privileged) ctx.solution = solution;
-  if (factory.languageModel) ctx.lm = lm;
-  const agent = await factory.prepare(ctx);
-  const K = modelCount(task);
+/** R^π of one policy on a task: mean return over the CRN episodes (APOMDP: α-MEU over per-model means). */
+async function evaluate(spec: ExperimentSpec, ctx: TaskContext, factory: PolicyFactory, lm: LanguageModel | undefined, signal?: AbortSignal): Promise<number> {
+  const agent = await prepareAgent(ctx, factory, lm);
+  const { task } = ctx;
   const perModel: number[] = [];
-  for (let m = 0; m < K; m++) {
+  for (let m = 0; m < modelCount(task); m++) {
     let total = 0;
     for (let e = 0; e < spec.episodes; e++) {
       checkAbort(signal);
-      total += (await simulateEpisode(task, agent, { seed: spec.seed, taskIndex: i, episode: e, model: m })).return;
+      total += (await playEpisode(ctx, agent, e, m)).return;
     }
     perModel.push(total / spec.episodes);
   }
@@ -156,12 +122,10 @@ export async function* runExperiment(input: unknown, opts: RunOptions = {}): Asy
       checkAbort(signal);
       await breathe();
       checkAbort(signal);
-      const task = sampleTask(spec, params, i);
-      const solution = solve(task, solveOptions);
-      const support = await drawSupport(spec, task, solution, i);
-      const rStar = await evaluate(spec, task, i, oraclePolicy, support, solution, undefined, signal);
+      const ctx = await taskContext(sampleTask(spec, params, i), { seed: spec.seed, index: i, k: spec.support, policy: spec.supportPolicy, ...(solveOptions ? { solveOptions } : {}) });
+      const rStar = await evaluate(spec, ctx, oraclePolicy, undefined, signal);
       for (let j = 0; j < factories.length; j++) {
-        const rPi = await evaluate(spec, task, i, factories[j]!, support, solution, lmOf(factories[j]!), signal);
+        const rPi = await evaluate(spec, ctx, factories[j]!, lmOf(factories[j]!), signal);
         const g = gapDetail(rStar, rPi);
         acc[j]!.gaps.push(g.gap);
         acc[j]!.returns.push(rPi);

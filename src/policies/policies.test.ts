@@ -158,8 +158,8 @@ describe('ce-planning', () => {
 
 describe('registry', () => {
   it('knows the baselines and refuses unknown names with the list of known ones', () => {
-    expect(policyNames()).toEqual(expect.arrayContaining(['random', 'oracle', 'support-copy', 'ce-planning']));
-    expect(() => getPolicy('icl')).toThrow(/unknown policy "icl"; known: random, oracle/);
+    expect(policyNames()).toEqual(expect.arrayContaining(['random', 'oracle', 'support-copy', 'ce-planning', 'icl', 'sft']));
+    expect(() => getPolicy('ppo')).toThrow(/unknown policy "ppo"; known: random, oracle/);
   });
 
   it('registers a policy and removes it again', () => {

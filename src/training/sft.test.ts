@@ -16,6 +16,7 @@ import { savePeftAdapter } from '../models/peft.ts';
 import type { FolderReader } from '../models/loader/sources.ts';
 import { CpuBackend } from '../nn/cpu/index.ts';
 import type { LanguageModel } from '../policies/types.ts';
+import { labTokenizerFromJson, type TokenizerConfigJson, type TokenizerJson } from '../models/tokenizer/index.ts';
 import { buildSftDataset, sftRow } from './sft-data.ts';
 import { trainSftAtPoint } from './sft-point.ts';
 
@@ -39,6 +40,8 @@ beforeAll(async () => {
 describe('SFT dataset', () => {
   it('counts the tokens of the query line only (loss "query"), after BOS and the support lines', async () => {
     const lm = await tinyLm(false);
+    const read = <T>(name: string): T => JSON.parse(new TextDecoder().decode(files.get(name))) as T;
+    const tok = labTokenizerFromJson(read<TokenizerJson>('tokenizer.json'), read<TokenizerConfigJson>('tokenizer_config.json'));
     const spec = parseExperimentSpec(SPEC);
     const data = await buildSftDataset(spec, lm.tokenizer, { tasks: 4, point: 0 });
     expect(data.val.length).toBe(15); // 1 of 4 tasks held out, 15 oracle episodes each
@@ -47,13 +50,13 @@ describe('SFT dataset', () => {
     const from = row.mask.indexOf(1);
     // Everything before `from` is BOS + the two support lines with their line breaks.
     expect(row.mask.slice(from).every((m) => m === 1)).toBe(true);
-    const text = lm.tokenizer.decode(row.ids.slice(1, from));
+    const text = tok.decode(row.ids.slice(1, from));
     expect(text.split('\n')).toHaveLength(3);
     expect(text.endsWith('\n')).toBe(true);
-    expect(lm.tokenizer.decode(row.ids.slice(from)).startsWith('<O_1> ')).toBe(true);
+    expect(tok.decode(row.ids.slice(from)).startsWith('<O_1> ')).toBe(true);
     const all = sftRow(lm.tokenizer, { task: 0, episode: 0, policy: 'oracle', support: [], steps: [{ obs: [1], action: 2, reward: 0.33 }], return: 0.33 }, 'text');
     expect(all.mask).toEqual([0, ...all.ids.slice(1).map(() => 1)]);
-    expect(lm.tokenizer.decode(all.ids.slice(1))).toBe(serializeTrajectory([{ obs: [1], action: 2, reward: 0.33 }]));
+    expect(tok.decode(all.ids.slice(1))).toBe(serializeTrajectory([{ obs: [1], action: 2, reward: 0.33 }]));
   });
 });
 
