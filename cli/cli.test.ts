@@ -77,6 +77,10 @@ describe('lab rollout and experiment', () => {
     expect(out.episodes[0]!.text).toMatch(/^<O_1> \d, <A_1> [0-2], <R_1> -?\d\.\d\d, <O_2> /);
     expect(out.meanReturn).toBeCloseTo(out.episodes.reduce((a, e) => a + e.return, 0) / 3, 12);
     expect(lab(['rollout', '--spec', spec, '--policy', 'greedy']).stderr).toContain('--policy: must be one of random, oracle, got "greedy"');
+    // Integer options take plain decimal digits only.
+    for (const bad of ['0x10', ' 3 ', '1e1', '2.5']) {
+      expect(lab(['rollout', '--spec', spec, '--policy', 'oracle', '--episodes', bad]).stderr).toContain(`--episodes: must be an integer in [1, 10000], got ${JSON.stringify(bad)}`);
+    }
   });
 
   it('streams one JSON line per row, then a summary', () => {

@@ -1,6 +1,6 @@
 /** `lab export-onnx`: the real CLI writes a folder whose graph reproduces the golden logits. */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
@@ -50,10 +50,14 @@ describe('lab export-onnx', () => {
 
   it('refuses missing options and bad folders naming the option, exit 2', () => {
     const out = join(dir, 'bad-out');
+    const link = join(dir, 'model-link');
+    symlinkSync(FIXTURE, link);
     const cases: [string[], string][] = [
       [['--out', out], '--model: a folder path is required'],
       [['--model', FIXTURE], '--out: a folder path is required'],
-      [['--model', FIXTURE, '--out', FIXTURE], '--out: must not be the --model folder'],
+      [['--model', FIXTURE, '--out', FIXTURE], `--out: ${FIXTURE} would overwrite --model ${FIXTURE}`],
+      // A symlink to the model folder is the model folder.
+      [['--model', FIXTURE, '--out', link], `--out: ${link} would overwrite --model ${FIXTURE}`],
       [['--model', join(dir, 'nowhere'), '--out', out], '--model: cannot read'],
       [['--model', FIXTURE, '--adapter', join(dir, 'nowhere'), '--out', out], '--adapter: cannot read'],
       [['--model', FIXTURE, '--out', out, '--nf4'], "export-onnx: Unknown option '--nf4'"],

@@ -99,4 +99,17 @@ describe('lab forward', () => {
     expect(lab(['--model', fixture, '--tokens', tokens]).stderr).toContain('--out: a file path is required');
     expect(lab(['--tokens', tokens, '--out', out]).stderr).toContain('--model: a folder path is required');
   });
+
+  it("never overwrites its own inputs: --out inside the model folder or on the tokens file is refused and they stay as they were", () => {
+    const model = join(dir, 'own-model');
+    mkdirSync(model, { recursive: true });
+    for (const f of ['config.json', 'model.safetensors', 'tokens.json']) copyFileSync(join(FIXTURES, 'llama-tiny', f), join(model, f));
+    const before = readFileSync(join(model, 'model.safetensors'));
+    for (const out of [join(model, 'model.safetensors'), join(model, 'tokens.json')]) {
+      const r = lab(['--model', model, '--tokens', join(model, 'tokens.json'), '--out', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--out: ${out} would overwrite`);
+    }
+    expect(readFileSync(join(model, 'model.safetensors')).equals(before)).toBe(true);
+  });
 });

@@ -41,10 +41,11 @@ export function specProblems(e: unknown, option: string): never {
   throw e;
 }
 
+/** An integer option written in plain decimal digits (Number() would also take "0x10", " 3 " and "1e1"). */
 export function positiveInt(value: string | undefined, option: string, lo: number, hi: number, fallback: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < lo || n > hi) throw new CliError(`${option}: must be an integer in [${lo}, ${hi}], got ${JSON.stringify(value)}`);
+  const n = /^-?\d{1,16}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < lo || n > hi) throw new CliError(`${option}: must be an integer in [${lo}, ${hi}], got ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`);
   return n;
 }
 

@@ -26,10 +26,11 @@ commands:
              serialized trajectories and returns
   experiment --spec FILE [--json]
              a sweep: one JSON line per result row, then a summary
-  train      --spec FILE --policy sft|dpt --out DIR [--point I] [--json]
+  train      --spec FILE --policy sft|dpt --out DIR [--point I] [--resume] [--json]
              trains on the spec's training set at sweep point I (1-based, default 1): sft writes a PEFT
              adapter folder for the spec's model (QLoRA on its NF4 base, settings from "training") with
-             training.json (settings, loss and validation-loss curves, tokens/s, wall time)
+             training.json (settings, loss and validation-loss curves, tokens/s, wall time); checkpoints
+             in DIR every 50 steps, --resume continues an interrupted run exactly
   forward    --model DIR [--adapter DIR] [--nf4] --tokens FILE [--grad] --out FILE [--json]
              logits [B, T, V] of a Llama model folder (config.json + model.safetensors), optionally
              with a PEFT LoRA adapter (dropout off) and an NF4-quantized base; with --grad also the
@@ -43,7 +44,7 @@ commands:
              each after k support trajectories; --point picks a sweep point (1-based), --val-out
              puts the last 10% of tasks in a validation file
   pretrain   --out DIR [--resume] [--layers N --hidden N --heads N --kv-heads N --intermediate N --rope-theta X --untied]
-             [--steps N --batch N --seq N --warm-seq N --warm-steps N --lr X --warmup N --min-lr-ratio X --weight-decay X --clip X]
+             [--steps N --batch N --seq N --warm-seq N --warm-batch N --warm-steps N --lr X --warmup N --min-lr-ratio X --weight-decay X --clip X]
              [--seed N --mix kind=w,... --shards N --threads N --log-every N --eval-every N
              --eval-examples N --checkpoint-every N --stop-after N] [--json]
              full-parameter pretraining of a Llama model on the generic corpus, deterministic (same
@@ -81,8 +82,12 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
     run: (v) => runExperimentCommand({ spec: v.spec as string | undefined, json: v.json === true }),
   },
   train: {
-    options: { spec: { type: 'string' }, policy: { type: 'string' }, out: { type: 'string' }, point: { type: 'string' }, json: { type: 'boolean' } },
-    run: (v) => runTrain({ spec: v.spec as string | undefined, policy: v.policy as string | undefined, out: v.out as string | undefined, point: v.point as string | undefined, json: v.json === true }),
+    options: { spec: { type: 'string' }, policy: { type: 'string' }, out: { type: 'string' }, point: { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' } },
+    run: (v) =>
+      runTrain({
+        spec: v.spec as string | undefined, policy: v.policy as string | undefined, out: v.out as string | undefined, point: v.point as string | undefined,
+        resume: v.resume === true, json: v.json === true,
+      }),
   },
   forward: {
     options: {
@@ -113,7 +118,7 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
   pretrain: {
     options: {
       ...Object.fromEntries(
-        ['out', 'layers', 'hidden', 'heads', 'kv-heads', 'intermediate', 'rope-theta', 'steps', 'batch', 'seq', 'warm-seq', 'warm-steps', 'lr', 'warmup', 'min-lr-ratio', 'weight-decay', 'clip', 'seed', 'mix',
+        ['out', 'layers', 'hidden', 'heads', 'kv-heads', 'intermediate', 'rope-theta', 'steps', 'batch', 'seq', 'warm-seq', 'warm-batch', 'warm-steps', 'lr', 'warmup', 'min-lr-ratio', 'weight-decay', 'clip', 'seed', 'mix',
           'shards', 'threads', 'log-every', 'eval-every', 'eval-examples', 'checkpoint-every', 'stop-after'].map((k) => [k, { type: 'string' as const }]),
       ),
       resume: { type: 'boolean' }, untied: { type: 'boolean' }, json: { type: 'boolean' },

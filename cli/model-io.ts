@@ -1,6 +1,6 @@
 /** Reading model and adapter folders for the CLI: missing files and format problems become errors naming the option. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { ModelFormatError } from '../src/nn/llama-config.ts';
 import { SafetensorsError } from '../src/nn/safetensors.ts';
 import { loadPeftAdapter, parsePeftConfig } from '../src/models/peft.ts';
@@ -42,4 +42,42 @@ export function attachAdapter(be: Backend, model: LlamaModel, config: LlamaConfi
   asCliError('--adapter', 'adapter_config.json', () => parsePeftConfig(adapterConfig));
   const tensors = readBytes(path, 'adapter_model.safetensors', '--adapter');
   model.setAdapter(asCliError('--adapter', 'adapter_model.safetensors', () => loadPeftAdapter(be, config, adapterConfig, tensors, { dropout: 0 })));
+}
+
+/** The real path of `p`, or of its nearest existing parent with the rest appended (symlinks resolved). */
+function realish(p: string): string {
+  let head = resolve(p);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...rest.reverse());
+    } catch {
+      const parent = dirname(head);
+      if (parent === head) return resolve(p);
+      rest.push(basename(head));
+      head = parent;
+    }
+  }
+}
+
+/**
+ * Refuses an output path that is one of the command's inputs or lies inside one, symlinks resolved:
+ * `forward --out <model>/model.safetensors` would otherwise overwrite the weights it just read.
+ */
+export function assertNotAnInput(option: string, out: string, inputs: { option: string; path: string | undefined }[]): void {
+  const o = realish(out);
+  for (const input of inputs) {
+    if (input.path === undefined) continue;
+    const i = realish(input.path);
+    if (o === i || o.startsWith(`${i}${sep}`)) {
+      throw new CliError(`${option}: ${out} would overwrite ${input.option} ${input.path} (the command's own input); write somewhere else`);
+    }
+  }
+}
+
+/** Writes to a temporary file beside `path`, then renames it into place, so a failure never leaves a half-written file. */
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+  writeFileSync(tmp, content);
+  renameSync(tmp, path);
 }

@@ -30,3 +30,29 @@ test('the shipped model loads from public/models and copies a fresh sequence in 
   expect(errors).toEqual([]);
   await page.evaluate(() => localStorage.clear());
 });
+
+test('icl runs in a browser sweep on the shipped model, with its rows beside the baselines', async ({ page, context }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await context.route(/huggingface\.co/, (route) => route.abort('internetdisconnected'));
+  await page.goto('/');
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.getByRole('tab', { name: /Sweep/ }).click();
+  await page.getByLabel('Example experiment').selectOption('gap-vs-horizon');
+  await page.getByLabel('Values').fill('5');
+  await page.getByLabel('Test tasks').fill('3');
+  await page.getByLabel('Episodes per task').fill('2');
+  const policies = page.getByRole('group', { name: 'Policies' });
+  for (const name of ['oracle', 'ce-planning']) await policies.getByRole('checkbox', { name: new RegExp(`^${name}\\b`) }).uncheck();
+  await policies.getByRole('checkbox', { name: /^icl\b/ }).check();
+  await expect(page.getByRole('alert', { name: 'Problems with the sweep spec' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Run sweep' }).click();
+  await expect(page.getByTestId('run-status')).toContainText('finished', { timeout: 120_000 });
+  const rows = page.getByTestId('rows-table').locator('tbody tr');
+  await expect(rows).toHaveCount(3); // random, support-copy, icl at H = 5
+  await expect(page.getByTestId('rows-table')).toContainText('icl');
+  await page.screenshot({ path: 'e2e/screenshots/shipped-02-icl-sweep.png', fullPage: true });
+  expect(errors).toEqual([]);
+  await page.evaluate(() => localStorage.clear());
+});

@@ -4,14 +4,14 @@
  * @huggingface/transformers loads (config.json, generation_config.json, onnx/model.onnx, and the
  * source's tokenizer files when it has them).
  */
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { exportLlamaOnnx, TOKENIZER_FILES } from '../../src/models/onnx/export.ts';
 import { CpuBackend } from '../../src/nn/cpu/index.ts';
 import { ModelFormatError, parseLlamaConfig } from '../../src/nn/llama-config.ts';
 import { loadLlama } from '../../src/nn/llama.ts';
 import { CliError, printJson, readJsonFile } from '../io.ts';
-import { asCliError, attachAdapter, folder, readBytes } from '../model-io.ts';
+import { asCliError, assertNotAnInput, attachAdapter, folder, readBytes, writeFileAtomic } from '../model-io.ts';
 
 export interface ExportOnnxArgs {
   model?: string;
@@ -23,8 +23,8 @@ export interface ExportOnnxArgs {
 export async function runExportOnnx(args: ExportOnnxArgs): Promise<void> {
   const modelDir = folder(args.model, '--model');
   const outDir = folder(args.out, '--out');
-  // Writing into the source would replace its config.json with the exported one.
-  if (resolve(outDir) === resolve(modelDir)) throw new CliError('--out: must not be the --model folder');
+  // Writing into the source would replace its config.json with the exported one (symlinks resolved).
+  assertNotAnInput('--out', outDir, [{ option: '--model', path: modelDir }, { option: '--adapter', path: args.adapter }]);
   const rawConfig = readJsonFile(join(modelDir, 'config.json'), '--model');
   const config = asCliError('--model', 'config.json', () => parseLlamaConfig(rawConfig));
   const be = new CpuBackend();
@@ -42,7 +42,7 @@ export async function runExportOnnx(args: ExportOnnxArgs): Promise<void> {
   try {
     for (const [path, bytes] of files) {
       mkdirSync(dirname(join(outDir, path)), { recursive: true });
-      writeFileSync(join(outDir, path), bytes);
+      writeFileAtomic(join(outDir, path), bytes);
       written.push(path);
     }
     for (const name of TOKENIZER_FILES) {

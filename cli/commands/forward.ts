@@ -3,7 +3,6 @@
  * logits of a token batch on the CPU backend, and with --grad the masked next-token loss and its
  * gradient for every adapter tensor, written as safetensors under the adapter's PEFT keys.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTokenBatch, runForward, TokenBatchError } from '../../src/models/forward.ts';
 import { CpuBackend } from '../../src/nn/cpu/index.ts';
@@ -11,7 +10,7 @@ import { type LlamaConfig, parseLlamaConfig } from '../../src/nn/llama-config.ts
 import { loadLlama } from '../../src/nn/llama.ts';
 import { writeSafetensors } from '../../src/nn/safetensors.ts';
 import { CliError, printJson, readJsonFile } from '../io.ts';
-import { asCliError, attachAdapter, folder, readBytes } from '../model-io.ts';
+import { asCliError, assertNotAnInput, attachAdapter, folder, readBytes, writeFileAtomic } from '../model-io.ts';
 
 export interface ForwardArgs {
   model?: string;
@@ -26,6 +25,7 @@ export interface ForwardArgs {
 export async function runForwardCommand(args: ForwardArgs): Promise<void> {
   const modelDir = folder(args.model, '--model');
   if (args.out === undefined || args.out === '') throw new CliError('--out: a file path is required');
+  assertNotAnInput('--out', args.out, [{ option: '--model', path: modelDir }, { option: '--adapter', path: args.adapter }, { option: '--tokens', path: args.tokens }]);
   const config: LlamaConfig = asCliError('--model', 'config.json', () => parseLlamaConfig(readJsonFile(join(modelDir, 'config.json'), '--model')));
   const rawTokens = readJsonFile(args.tokens, '--tokens');
   let batch;
@@ -41,7 +41,7 @@ export async function runForwardCommand(args: ForwardArgs): Promise<void> {
   attachAdapter(be, model, config, args.adapter);
   const result = await runForward(model, batch, { grad: args.grad });
   try {
-    writeFileSync(args.out, writeSafetensors(result, { format: 'pt' }));
+    writeFileAtomic(args.out, writeSafetensors(result, { format: 'pt' }));
   } catch (e) {
     throw new CliError(`--out: cannot write ${args.out} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }

@@ -19,13 +19,13 @@ import { CliError, positiveInt, printJson } from '../io.ts';
 
 /** The recipe of the shipped model (docs/models.md, "Shipped model"): every default is that run's value. */
 export const PRETRAIN_DEFAULTS = {
-  layers: 2, hidden: 64, heads: 4, kvHeads: 4, intermediate: 256, ropeTheta: 1e5, steps: 2400, batch: 2, seq: 2048, warmSeq: 256, warmSteps: 1600, lr: 3e-3, warmup: 100,
+  layers: 2, hidden: 64, heads: 4, kvHeads: 4, intermediate: 256, ropeTheta: 1e5, steps: 3600, batch: 2, seq: 2048, warmSeq: 256, warmBatch: 8, warmSteps: 3000, lr: 3e-3, warmup: 100,
   minLrRatio: 0.1, weightDecay: 0, clip: 1, seed: 1, shards: 2, mix: 'sentences=2,copy=4,kv=6,count=1,arith=1,decimals=1,lists=1,records=1,tags=1,repeat=12,echo=6,tokens=5',
 } as const;
 
 export type PretrainArgs = Partial<Record<
   'out' | 'layers' | 'hidden' | 'heads' | 'kv-heads' | 'intermediate' | 'steps' | 'batch' | 'seq' | 'lr' | 'warmup' | 'min-lr-ratio' | 'weight-decay' |
-  'clip' | 'seed' | 'mix' | 'shards' | 'rope-theta' | 'warm-seq' | 'warm-steps' | 'threads' | 'log-every' | 'eval-every' | 'eval-examples' | 'checkpoint-every' | 'stop-after',
+  'clip' | 'seed' | 'mix' | 'shards' | 'rope-theta' | 'warm-seq' | 'warm-batch' | 'warm-steps' | 'threads' | 'log-every' | 'eval-every' | 'eval-examples' | 'checkpoint-every' | 'stop-after',
   string
 >> & { resume: boolean; json: boolean; untied: boolean };
 
@@ -64,10 +64,10 @@ export function pretrainOptions(a: PretrainArgs): PretrainOptions {
   const seq = positiveInt(a.seq, '--seq', 2, 8192, d.seq);
   const warmSteps = positiveInt(a['warm-steps'], '--warm-steps', 0, steps, Math.min(d.warmSteps, steps));
   const warmSeq = positiveInt(a['warm-seq'], '--warm-seq', 2, seq, warmSteps > 0 ? Math.min(d.warmSeq, seq) : seq);
-  if (seq % warmSeq !== 0) throw new CliError(`--warm-seq: ${warmSeq} does not divide --seq ${seq}`);
-  if (((batch * seq) / warmSeq) % shards !== 0) throw new CliError(`--warm-seq: the warm phase's ${(batch * seq) / warmSeq} rows are not a multiple of --shards ${shards}`);
+  const warmBatch = positiveInt(a['warm-batch'], '--warm-batch', 1, 4096, warmSteps > 0 ? d.warmBatch : batch);
+  if (warmBatch % shards !== 0) throw new CliError(`--warm-batch: ${warmBatch} is not a multiple of --shards ${shards}`);
   return {
-    model, steps, batch, seq, warmSeq, warmSteps, lr: num(a.lr, '--lr', 0, 1, d.lr),
+    model, steps, batch, seq, warmSeq, warmBatch, warmSteps, lr: num(a.lr, '--lr', 0, 1, d.lr),
     warmup: positiveInt(a.warmup, '--warmup', 0, steps, Math.min(d.warmup, steps)), minLrRatio: num(a['min-lr-ratio'], '--min-lr-ratio', 0, 1, d.minLrRatio),
     weightDecay: num(a['weight-decay'], '--weight-decay', 0, 10, d.weightDecay), beta1: 0.9, beta2: 0.95, maxGradNorm: num(a.clip, '--clip', 1e-6, 1e9, d.clip),
     seed: positiveInt(a.seed, '--seed', 0, 2 ** 31, d.seed), mix, shards,
@@ -86,7 +86,7 @@ export function reproduceCommand(o: PretrainOptions, out: string): string {
   return [
     'npm run -s lab -- pretrain', `--out ${out}`, `--layers ${m.numLayers}`, `--hidden ${m.hiddenSize}`, `--heads ${m.numHeads}`, `--kv-heads ${m.numKvHeads}`,
     `--intermediate ${m.intermediateSize}`, ...(m.tieWordEmbeddings ? [] : ['--untied']), `--rope-theta ${m.ropeTheta}`, `--steps ${o.steps}`, `--batch ${o.batch}`, `--seq ${o.seq}`,
-    `--warm-seq ${o.warmSeq}`, `--warm-steps ${o.warmSteps}`,
+    `--warm-seq ${o.warmSeq}`, `--warm-batch ${o.warmBatch}`, `--warm-steps ${o.warmSteps}`,
     `--lr ${o.lr}`, `--warmup ${o.warmup}`, `--min-lr-ratio ${o.minLrRatio}`, `--weight-decay ${o.weightDecay}`, `--clip ${o.maxGradNorm}`,
     `--seed ${o.seed}`, `--mix ${formatMix(o.mix)}`, `--shards ${o.shards}`,
   ].join(' ');

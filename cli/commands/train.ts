@@ -1,17 +1,20 @@
 /**
- * `train --spec FILE --policy sft|dpt --out DIR [--point I] [--json]` (DESIGN §7): trains on the
+ * `train --spec FILE --policy sft|dpt --out DIR [--point I] [--resume] [--json]` (DESIGN §7): trains on the
  * spec's training set at one sweep point (default the first) and writes DIR — for sft a PEFT
  * adapter folder for the spec's model, with training.json (settings, loss and validation-loss
  * curves, tokens/s, wall time). Files are written to temporary names and renamed into place, so
- * an interrupted run never leaves a half-written adapter.
+ * an interrupted run never leaves a half-written adapter; DIR/checkpoint.safetensors (every 50
+ * steps and each epoch's end) lets `--resume` continue it exactly, and goes once the run is done.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseExperimentSpec, sweepPoints } from '../../src/experiments/spec.ts';
 import { savePeftAdapter } from '../../src/models/peft.ts';
+import { SftCheckpointError } from '../../src/training/sft-checkpoint.ts';
 import { trainSftAtPoint } from '../../src/training/sft-point.ts';
 import { CliError, positiveInt, printJson, readSpecFile } from '../io.ts';
 import { loadLanguageModelFolder, SHIPPED_MODEL_DIR } from '../language-model.ts';
+import { assertNotAnInput, writeFileAtomic } from '../model-io.ts';
 import { progressReporter } from '../progress.ts';
 import { machineDescription } from './pretrain.ts';
 
@@ -22,16 +25,17 @@ export interface TrainArgs {
   policy?: string;
   out?: string;
   point?: string;
+  /** continue from DIR/checkpoint.safetensors. */
+  resume: boolean;
   json: boolean;
 }
 
+/** Steps between checkpoints (and one at every epoch's end). */
+const CHECKPOINT_EVERY = 50;
+
 function writeAtomic(dir: string, files: Map<string, string | Uint8Array>): void {
   mkdirSync(dir, { recursive: true });
-  for (const [name, content] of files) {
-    const tmp = join(dir, `.${name}.tmp-${process.pid}`);
-    writeFileSync(tmp, content);
-    renameSync(tmp, join(dir, name));
-  }
+  for (const [name, content] of files) writeFileAtomic(join(dir, name), content);
 }
 
 export async function runTrain(a: TrainArgs): Promise<void> {
@@ -41,16 +45,27 @@ export async function runTrain(a: TrainArgs): Promise<void> {
   }
   if (a.out === undefined || a.out === '') throw new CliError('--out: a folder path is required');
   if (a.policy === 'dpt') throw new CliError('--policy: dpt training is not built yet (issue "The training stage"); sft is');
-  const modelDir = spec.model === undefined ? SHIPPED_MODEL_DIR : resolve(spec.model);
-  if (resolve(a.out) === modelDir) throw new CliError(`--out: ${a.out} is the model folder; the adapter goes in a folder of its own`);
+  assertNotAnInput('--out', a.out, [{ option: '--spec model', path: spec.model ?? SHIPPED_MODEL_DIR }, { option: '--spec', path: a.spec }]);
   const points = sweepPoints(spec);
   const point = positiveInt(a.point, '--point', 1, points.length, 1) - 1;
 
+  const ckpt = join(a.out, 'checkpoint.safetensors');
+  if (existsSync(ckpt) && !a.resume) throw new CliError(`--out: ${ckpt} exists (an unfinished run); pass --resume to continue it, or choose another --out`);
+  if (a.resume && !existsSync(ckpt)) throw new CliError(`--resume: no checkpoint at ${ckpt}`);
   const base = await loadLanguageModelFolder(spec.model, '--spec: model', { nf4: spec.training.nf4 });
   const progress = progressReporter('train');
-  const trained = await trainSftAtPoint(spec, point, base, {
-    onProgress: (p) => progress.update(p.step, p.steps, `epoch ${p.epoch} · loss ${p.loss.toFixed(4)}${p.valLoss === undefined ? '' : ` · val ${p.valLoss.toFixed(4)}`} · ${p.tokensPerSecond.toFixed(0)} tok/s`),
-  });
+  let trained;
+  try {
+    trained = await trainSftAtPoint(spec, point, base, {
+      checkpointEvery: CHECKPOINT_EVERY,
+      saveCheckpoint: (bytes) => writeAtomic(a.out!, new Map([['checkpoint.safetensors', bytes]])),
+      ...(a.resume ? { resume: readFileSync(ckpt) } : {}),
+      onProgress: (p) => progress.update(p.step, p.steps, `epoch ${p.epoch} · loss ${p.loss.toFixed(4)}${p.valLoss === undefined ? '' : ` · val ${p.valLoss.toFixed(4)}`} · ${p.tokensPerSecond.toFixed(0)} tok/s`),
+    });
+  } catch (e) {
+    if (e instanceof SftCheckpointError) throw new CliError(`--resume: ${e.message}`);
+    throw e;
+  }
   progress.end();
   const { result, data } = trained;
   const peft = await savePeftAdapter(base.model.backend, result.adapter, spec.model ?? base.label);
@@ -72,6 +87,7 @@ export async function runTrain(a: TrainArgs): Promise<void> {
     ['adapter_model.safetensors', peft.safetensors],
     ['training.json', `${JSON.stringify(record, null, 2)}\n`],
   ]));
+  rmSync(ckpt, { force: true }); // finished: the adapter folder is a plain PEFT folder again
   const summary = {
     out: a.out, policy: 'sft', point: record.point, trainRows: data.trainRows, valRows: data.valRows, steps: result.losses.length,
     finalLoss: result.losses.at(-1)?.loss ?? null, valLoss: result.valLosses.at(-1)?.loss ?? null, tokensPerSecond: record.tokensPerSecond, wallSeconds: result.seconds,

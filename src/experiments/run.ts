@@ -98,11 +98,12 @@ export async function* runExperiment(input: unknown, opts: RunOptions = {}): Asy
   const { signal, onProgress, solveOptions } = opts;
   const factories = spec.policies.map(getPolicy);
   const lmPolicies = factories.filter((f) => f.languageModel).map((f) => f.name);
-  if (lmPolicies.length > 0 && !opts.loadLanguageModel) throw new Error(`policies ${lmPolicies.join(', ')} need a language model, and this runner was given no way to load one`);
-  const load = opts.loadLanguageModel!;
-  const baseLm = factories.some((f) => f.languageModel === 'base') ? await load(spec.model) : undefined;
+  const load = opts.loadLanguageModel;
+  if (lmPolicies.length > 0 && !load) throw new Error(`policies ${lmPolicies.join(', ')} need a language model, and this runner was given no way to load one`);
+  const needs = (kind: PolicyFactory['languageModel']): boolean => factories.some((f) => f.languageModel === kind);
+  const baseLm = load && needs('base') ? await load(spec.model) : undefined;
   // QLoRA: the adapter trains on (and sft runs on) its own base, quantized when the spec says so.
-  const adapterBase = factories.some((f) => f.languageModel === 'adapter') ? await load(spec.model, { nf4: spec.training.nf4 }) : undefined;
+  const adapterBase = load && needs('adapter') ? await load(spec.model, { nf4: spec.training.nf4 }) : undefined;
   const points = sweepPoints(spec);
   const total = points.length * spec.testTasks;
   const started = performance.now();

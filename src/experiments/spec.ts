@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { ENV_NAMES, type EnvName } from '../core/types.ts';
-import { SpecError, formatIssues, intIn, parseOrThrow, realIn } from '../core/spec/fields.ts';
+import { SpecError, enumError, formatIssues, intIn, parseOrThrow, realIn } from '../core/spec/fields.ts';
 import { darkroomParamsSchema, energyApomdpParams, parseTaskSpec } from '../core/spec/task-spec.ts';
 import { hasPolicy, policyNames } from '../policies/registry.ts';
 import { TRAINING_DEFAULTS, type TrainingInput, trainingSchema, type TrainingSettings } from '../training/settings.ts';
@@ -75,8 +75,6 @@ export const EXPERIMENT_LIMITS = {
   policies: 16,
 } as const;
 
-const enumError = (allowed: readonly string[]) => (iss: { input?: unknown }) =>
-  `must be one of ${allowed.join(', ')}, got ${JSON.stringify(iss.input)}`;
 
 const topSchema = z.strictObject({
   name: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).max(200, { error: 'must be at most 200 characters' }),

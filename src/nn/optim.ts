@@ -54,6 +54,11 @@ export class AdamW {
     });
   }
 
+  /** The moment buffers, in `params` order (checkpoints read them and write them back). */
+  moments(): { m: readonly Buf[]; v: readonly Buf[] } {
+    return { m: this.m, v: this.v };
+  }
+
   zeroGrad(): void {
     for (const p of this.params) if (p.grad) this.backend.fill(p.grad, 0);
   }

@@ -26,7 +26,7 @@ export function engineScorer(lm: LanguageModel): EngineScorer {
 export const SFT_POLICY = 'sft';
 
 const DESCRIPTIONS = {
-  icl: 'In-context learning: the language model reads the support trajectories and the episode so far and takes its most probable action (no training).',
+  icl: 'In-context learning: the lab\'s language model reads the support trajectories and the episode so far and takes its most probable action (no training; runs the model on this device).',
   sft: 'The same language model after QLoRA fine-tuning on the training tasks\' oracle trajectories, prompted and scored exactly as icl.',
 };
 

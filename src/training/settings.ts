@@ -9,7 +9,7 @@
  * warmup ratio 0.05, cosine, clipping at 1 and 3 epochs as in DESIGN §1.
  */
 import { z } from 'zod';
-import { intIn, realIn } from '../core/spec/fields.ts';
+import { enumError, intIn, realIn } from '../core/spec/fields.ts';
 
 /** The most training tasks a spec may ask for. */
 export const MAX_TRAIN_TASKS = 100_000;
@@ -18,7 +18,6 @@ export const MAX_TRAIN_TASKS = 100_000;
 export const SFT_LOSS_MODES = ['query', 'text'] as const;
 export type SftLossMode = (typeof SFT_LOSS_MODES)[number];
 
-const enumError = (allowed: readonly string[]) => (iss: { input?: unknown }) => `must be one of ${allowed.join(', ')}, got ${JSON.stringify(iss.input)}`;
 
 export const trainingSchema = z.strictObject({
   /** training tasks; default 100 for the energy families, every train goal (80) for darkroom. */

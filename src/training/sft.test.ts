@@ -61,19 +61,31 @@ describe('SFT dataset', () => {
 });
 
 describe('SFT training', () => {
-  it('lowers the loss, reports a validation loss every epoch, and is byte-identical for the same seed', async () => {
+  it('lowers the loss, reports a validation loss every epoch, and an interrupted run resumed from its checkpoint gives the same adapter bytes', async () => {
     const spec = parseExperimentSpec(SPEC);
-    const run = async () => trainSftAtPoint(spec, 0, await tinyLm());
-    const a = await run();
+    const a = await trainSftAtPoint(spec, 0, await tinyLm());
     const { losses, valLosses } = a.result;
     expect(valLosses.map((v) => v.epoch)).toEqual([1, 2, 3]);
     const first = losses.slice(0, 3).reduce((s, l) => s + l.loss, 0) / 3;
     const last = losses.slice(-3).reduce((s, l) => s + l.loss, 0) / 3;
     expect(last).toBeLessThan(0.7 * first);
     expect(valLosses[2]!.loss).toBeLessThan(valLosses[0]!.loss);
-    const b = await run();
+    // The same run, cancelled after step 5 (checkpoints every 5 steps), then resumed on a fresh model.
+    let saved: Uint8Array | null = null;
+    const controller = new AbortController();
+    await expect(
+      trainSftAtPoint(spec, 0, await tinyLm(), {
+        signal: controller.signal, checkpointEvery: 5, saveCheckpoint: (bytes) => void (saved = bytes), onProgress: (p) => p.step === 5 && controller.abort(),
+      }),
+    ).rejects.toThrow('training cancelled');
+    expect(saved).not.toBeNull();
+    const b = await trainSftAtPoint(spec, 0, await tinyLm(), { resume: saved! });
+    expect(b.result.losses).toEqual(losses);
     const bytes = async (t: typeof a) => (await savePeftAdapter(t.lm.model.backend, t.result.adapter)).safetensors;
     expect(Buffer.from(await bytes(a)).equals(Buffer.from(await bytes(b)))).toBe(true);
+    // A checkpoint is refused for a run with other settings.
+    const other = parseExperimentSpec({ ...SPEC, training: { ...SPEC.training, lr: 5e-3 } });
+    await expect(trainSftAtPoint(other, 0, await tinyLm(), { resume: saved! })).rejects.toThrow(/other training settings/);
   });
 
   it('as the sft policy, beats the random policy on held-out test tasks', async () => {

@@ -4,7 +4,7 @@
  * schedule, gradient clipping, a fixed number of epochs over the training rows in a seeded
  * order, and the validation loss after each epoch. It runs on any Backend (CPU in Node and the
  * tests, WebGPU in the browser's trainer worker) and reports progress as events; an AbortSignal
- * stops it between steps.
+ * stops it between steps, and a checkpoint (sft-checkpoint.ts) lets it continue exactly.
  */
 import { Rng } from '../core/rng.ts';
 import type { LlamaModel } from '../nn/llama.ts';
@@ -14,6 +14,7 @@ import { AdamW, cosineWithWarmup, trainStep } from '../nn/optim.ts';
 import { Tape } from '../nn/tape.ts';
 import type { SftDataset, SftRow } from './sft-data.ts';
 import type { TrainingSettings } from './settings.ts';
+import { readSftCheckpoint, rowsFingerprint, writeSftCheckpoint } from './sft-checkpoint.ts';
 
 /** The loop's settings (settings.ts has the schema and the defaults); `seed` seeds the adapter's initialisation, the row order and the dropout masks. */
 export type SftSettings = Omit<TrainingSettings, 'tasks' | 'nf4' | 'loss'>;
@@ -46,6 +47,11 @@ export interface TrainHooks {
   signal?: AbortSignal;
   /** A clock in milliseconds (tokens/s, ETA). */
   now?: () => number;
+  /** Save a checkpoint (sft-checkpoint.ts) every this many steps and at every epoch's end; 0 = never. */
+  checkpointEvery?: number;
+  saveCheckpoint?: (bytes: Uint8Array, step: number) => void | Promise<void>;
+  /** A checkpoint of this run to continue from. */
+  resume?: Uint8Array;
 }
 
 /** Rows of one micro-batch, right-padded to the longest (pads are never targets). */
@@ -105,16 +111,25 @@ export async function trainSft(model: LlamaModel, data: SftDataset, s: SftSettin
 
   const stepsPerEpoch = Math.ceil(data.train.length / s.batch);
   const steps = s.epochs * stepsPerEpoch;
-  const losses: SftResult['losses'] = [];
-  const valLosses: SftResult['valLosses'] = [];
-  const start = now();
-  let tokens = 0;
-  let step = 0;
+  // What a checkpoint must match to be resumed: these settings, these rows.
+  const run = { settings: s, data: rowsFingerprint(data.train) };
+  const resumed = hooks.resume ? readSftCheckpoint(be, hooks.resume, adapter, opt, run) : null;
+  const losses: SftResult['losses'] = resumed?.losses ?? [];
+  const valLosses: SftResult['valLosses'] = resumed?.valLosses ?? [];
+  let tokens = resumed?.tokens ?? 0;
+  let step = resumed?.step ?? 0;
+  const start = now() - 1000 * (resumed?.elapsedS ?? 0);
+  const checkpoint = async (): Promise<void> => {
+    if (!hooks.saveCheckpoint) return;
+    const elapsedS = (now() - start) / 1000;
+    await hooks.saveCheckpoint(await writeSftCheckpoint(be, adapter, opt, run, { step, tokens, elapsedS, losses, valLosses }), step);
+  };
 
   for (let epoch = 1; epoch <= s.epochs; epoch++) {
     // A new seeded order every epoch.
     const order = new Rng(s.seed, 'sft-order', epoch).shuffle(data.train.map((_, i) => i));
     for (let k = 0; k < stepsPerEpoch; k++) {
+      if ((epoch - 1) * stepsPerEpoch + k < step) continue; // done before the checkpoint we resumed from
       if (hooks.signal?.aborted) throw new DOMException('training cancelled', 'AbortError');
       const rows = order.slice(k * s.batch, (k + 1) * s.batch).map((i) => data.train[i]!);
       const micro = microBatches(rows, s.microRows);
@@ -130,11 +145,14 @@ export async function trainSft(model: LlamaModel, data: SftDataset, s: SftSettin
       const progress: TrainProgress = {
         step, steps, epoch, loss: r.loss, lr, tokens, tokensPerSecond: tokens / Math.max(elapsed, 1e-9), etaSeconds: (elapsed / step) * (steps - step),
       };
-      if (k === stepsPerEpoch - 1 && data.val.length > 0) {
+      const epochEnd = k === stepsPerEpoch - 1;
+      if (epochEnd && data.val.length > 0) {
         progress.valLoss = await meanLoss(model, data.val, s.microRows);
         valLosses.push({ epoch, step, loss: progress.valLoss });
       }
       hooks.onProgress?.(progress);
+      const every = hooks.checkpointEvery ?? 0;
+      if (every > 0 && (epochEnd || step % every === 0)) await checkpoint();
     }
   }
   return { adapter, losses, valLosses, tokens, seconds: (now() - start) / 1000 };

@@ -15,9 +15,17 @@ export class SpecError extends Error {
   }
 }
 
+/** The offending value as a message shows it: strings quoted and cut at 60 characters (a 1 MB field is not echoed). */
 function show(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  if (typeof v !== 'string') return String(v);
+  return v.length > 60 ? `${JSON.stringify(v.slice(0, 60))}… (${v.length} characters)` : JSON.stringify(v);
 }
+
+/** The message of an enum field: the allowed values and what was given. */
+export const enumError = (allowed: readonly string[]) => (iss: { input?: unknown }): string => {
+  const json = typeof iss.input === 'string' ? show(iss.input) : String(JSON.stringify(iss.input));
+  return `must be one of ${allowed.join(', ')}, got ${json.length > 80 ? `${json.slice(0, 80)}…` : json}`;
+};
 
 /** A real number in [lo, hi] (or (lo, hi] with `openLow`). */
 export function realIn(lo: number, hi: number, openLow = false) {

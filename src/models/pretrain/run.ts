@@ -103,13 +103,15 @@ export async function pretrainLoop(
     const r = await pretrainStep(o, layout, state, ids, runner);
     const loss = r.loss;
     if (!Number.isFinite(loss)) throw new Error(`pretrain: loss is ${loss} at step ${state.step}; lower --lr`);
-    windowTokens += o.batch * o.seq;
+    windowTokens += shape.rows * shape.seq;
     lossWindow += loss;
     lossCount++;
     if (state.step % loop.logEvery === 0 || state.step === end) {
       const now = hooks.now();
       const tps = windowTokens / ((now - windowStart) / 1000);
-      const eta = ((o.steps - state.step) * o.batch * o.seq) / tps;
+      // Tokens left in each phase at this window's speed (the long phase is slower per token, so this is a lower bound there).
+      const warmLeft = Math.max(0, o.warmSteps - state.step);
+      const eta = (warmLeft * o.warmBatch * o.warmSeq + (o.steps - state.step - warmLeft) * o.batch * o.seq) / tps;
       lastLoss = lossWindow / lossCount;
       hooks.log(
         `step ${state.step}/${o.steps} loss ${(lossWindow / lossCount).toFixed(4)} lr ${r.lr.toExponential(2)} gnorm ${r.gradNorm.toFixed(3)} ` +

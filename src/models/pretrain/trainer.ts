@@ -26,11 +26,12 @@ export interface PretrainOptions {
   batch: number;
   seq: number;
   /**
-   * The first `warmSteps` steps use rows of `warmSeq` tokens (seq a multiple of it), batch scaled
-   * so a step holds the same tokens: copying forms on short rows at a third of the cost per token
-   * (attention grows with the row), and the rest of the run teaches the full context.
+   * The first `warmSteps` steps use `warmBatch` rows of `warmSeq` tokens: copying forms after a
+   * number of steps more than of tokens (docs/models.md), so many cheap short-row steps form it
+   * soonest (attention grows with the row), and the rest of the run teaches the full context.
    */
   warmSeq: number;
+  warmBatch: number;
   warmSteps: number;
   /** Peak learning rate. */
   lr: number;
@@ -50,8 +51,8 @@ export interface PretrainOptions {
 }
 
 /** Rows and row length of 0-based step `step` (the warm phase's short rows, then `seq`). */
-export function stepShape(o: Pick<PretrainOptions, 'batch' | 'seq' | 'warmSeq' | 'warmSteps'>, step: number): { rows: number; seq: number } {
-  if (step < o.warmSteps) return { rows: (o.batch * o.seq) / o.warmSeq, seq: o.warmSeq };
+export function stepShape(o: Pick<PretrainOptions, 'batch' | 'seq' | 'warmSeq' | 'warmBatch' | 'warmSteps'>, step: number): { rows: number; seq: number } {
+  if (step < o.warmSteps) return { rows: o.warmBatch, seq: o.warmSeq };
   return { rows: o.batch, seq: o.seq };
 }
 
@@ -197,6 +198,6 @@ export async function pretrainStep(o: PretrainOptions, layout: ParamLayout, stat
     });
   }
   state.step = step;
-  state.tokens += o.batch * o.seq;
+  state.tokens += shape.rows * shape.seq;
   return { loss: losses.reduce((a, b) => a + b, 0), gradNorm, lr };
 }

@@ -164,7 +164,9 @@ export function SweepForm({ spec, onChange, errors, disabled }: Props) {
       />
       <fieldset className="checkboxes">
         <legend>Policies</legend>
-        {BUILTIN_POLICIES.map((f) => (
+        {/* sft trains an adapter per sweep point; until the lab has its training page (with
+            settings, progress and a loss chart) the browser offers icl and the baselines. */}
+        {BUILTIN_POLICIES.filter((f) => f.languageModel !== 'adapter').map((f) => (
           <label key={f.name} title={f.description}>
             <input
               type="checkbox"
