@@ -75,7 +75,6 @@ export const EXPERIMENT_LIMITS = {
   policies: 16,
 } as const;
 
-
 const topSchema = z.strictObject({
   name: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).max(200, { error: 'must be at most 200 characters' }),
   env: z.enum(ENV_NAMES, { error: enumError(ENV_NAMES) }),

@@ -18,7 +18,6 @@ export const MAX_TRAIN_TASKS = 100_000;
 export const SFT_LOSS_MODES = ['query', 'text'] as const;
 export type SftLossMode = (typeof SFT_LOSS_MODES)[number];
 
-
 export const trainingSchema = z.strictObject({
   /** training tasks; default 100 for the energy families, every train goal (80) for darkroom. */
   tasks: intIn(1, MAX_TRAIN_TASKS).optional(),
