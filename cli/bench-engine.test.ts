@@ -43,10 +43,11 @@ describe('bench --only engine: the onnxruntime reference', () => {
     }
   });
 
-  it('--only accepts solvers or engine and names the option otherwise', () => {
-    expect(parseOnly(undefined)).toEqual(['solvers', 'engine']);
+  it('--only accepts solvers, engine or icl and names the option otherwise', () => {
+    expect(parseOnly(undefined)).toEqual(['solvers', 'engine', 'icl']);
     expect(parseOnly('engine')).toEqual(['engine']);
-    expect(() => parseOnly('gpu')).toThrow(/--only: must be "solvers" or "engine"/);
+    expect(parseOnly('icl')).toEqual(['icl']);
+    expect(() => parseOnly('gpu')).toThrow(/--only: must be one of "solvers", "engine", "icl", got "gpu"/);
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'bench', '--only', 'gpu'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--only/);

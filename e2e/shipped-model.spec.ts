@@ -4,16 +4,22 @@
  * "Try the model" shows it copying a sequence it has never seen — the in-context ability the ICL
  * baseline rests on. The hub is routed to fail, so nothing leaves the machine.
  */
-import { expect, test } from '@playwright/test';
+import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
 
-test('the shipped model loads from public/models and copies a fresh sequence in the browser', async ({ page, context }) => {
+/** A fresh lab (nothing stored) with the hub unreachable; collects page errors. */
+async function freshOffline(page: Page, context: BrowserContext): Promise<string[]> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await context.route(/huggingface\.co/, (route) => route.abort('internetdisconnected'));
   await page.goto('/');
   await page.evaluate(() => localStorage.clear());
   await page.reload();
+  return errors;
+}
+
+test('the shipped model loads from public/models and copies a fresh sequence in the browser', async ({ page, context }) => {
+  const errors = await freshOffline(page, context);
   await page.getByRole('tab', { name: /Model/ }).click();
   await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue(SHIPPED_MODEL_NAME);
   await page.getByRole('button', { name: 'Load model' }).click();
@@ -32,12 +38,7 @@ test('the shipped model loads from public/models and copies a fresh sequence in 
 });
 
 test('icl runs in a browser sweep on the shipped model, with its rows beside the baselines', async ({ page, context }) => {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await context.route(/huggingface\.co/, (route) => route.abort('internetdisconnected'));
-  await page.goto('/');
-  await page.evaluate(() => localStorage.clear());
-  await page.reload();
+  const errors = await freshOffline(page, context);
   await page.getByRole('tab', { name: /Sweep/ }).click();
   await page.getByLabel('Example experiment').selectOption('gap-vs-horizon');
   await page.getByLabel('Values').fill('5');

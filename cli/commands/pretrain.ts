@@ -19,8 +19,8 @@ import { CliError, positiveInt, printJson } from '../io.ts';
 
 /** The recipe of the shipped model (docs/models.md, "Shipped model"): every default is that run's value. */
 export const PRETRAIN_DEFAULTS = {
-  layers: 2, hidden: 64, heads: 4, kvHeads: 4, intermediate: 256, ropeTheta: 1e5, steps: 3600, batch: 2, seq: 2048, warmSeq: 256, warmBatch: 8, warmSteps: 3000, lr: 3e-3, warmup: 100,
-  minLrRatio: 0.1, weightDecay: 0, clip: 1, seed: 1, shards: 2, mix: 'sentences=2,copy=4,kv=6,count=1,arith=1,decimals=1,lists=1,records=1,tags=1,repeat=12,echo=6,tokens=5',
+  layers: 2, hidden: 64, heads: 4, kvHeads: 4, intermediate: 256, ropeTheta: 1e4, steps: 6000, batch: 8, seq: 256, warmSeq: 256, warmBatch: 8, warmSteps: 0, lr: 3e-3, warmup: 100,
+  minLrRatio: 0.1, weightDecay: 0, clip: 1, seed: 1, shards: 2, mix: 'sentences=2,copy=4,kv=6,count=1,arith=1,decimals=1,lists=1,records=1,tags=1,repeat=12,echo=6,tokens=0',
 } as const;
 
 export type PretrainArgs = Partial<Record<

@@ -4,8 +4,7 @@
  * probabilities against softmax of those logits, and every refusal.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildTestModel, type TestModel } from '../../tests/fixtures/test-model.ts';
-import { runForward } from './forward.ts';
+import { buildTestModel, lastRowLogSoftmax, type TestModel } from '../../tests/fixtures/test-model.ts';
 import { contextLengthOf, eosIds, generate, GenerateError, type GenerateProgress, MAX_NEW_TOKENS, topIndices, unencodableCharacters } from './generate.ts';
 import { labTokenizerFromJson, type LabTokenizer, type TokenizerConfigJson, type TokenizerJson } from './tokenizer/index.ts';
 
@@ -21,14 +20,7 @@ beforeAll(async () => {
 
 /** Softmax (float64) of the last row of a full forward over `ids`: the reference distribution. */
 async function referenceProbs(ids: number[]): Promise<Float64Array> {
-  const logits = (await runForward(tiny.model, { ids: [ids], lossMask: null }, { grad: false })).get('logits')!.data;
-  const V = tiny.model.config.vocabSize;
-  const row = logits.subarray((ids.length - 1) * V, ids.length * V);
-  let mx = -Infinity;
-  for (const v of row) mx = Math.max(mx, v);
-  const e = Float64Array.from(row, (v) => Math.exp(v - mx));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / s);
+  return (await lastRowLogSoftmax(tiny.model, ids)).map(Math.exp);
 }
 
 function argmax(p: Float64Array): number {

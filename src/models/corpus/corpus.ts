@@ -22,9 +22,13 @@ export interface CorpusDocument {
   ids?: number[];
 }
 
-/** How often each kind is drawn (relative weights). Text and copying get the most, as in the abilities the model card measures. */
+/**
+ * How often each kind is drawn (relative weights). Text and copying get the most, as in the
+ * abilities the model card measures. `tokens` is off by default, so recorded commands of runs
+ * made before it existed (which do not name it) still read the same corpus.
+ */
 export const DEFAULT_KIND_WEIGHTS: Record<DocKind, number> = {
-  sentences: 4, copy: 3, kv: 3, count: 1, arith: 1, decimals: 1, lists: 1, records: 2, tags: 2, repeat: 3, echo: 2, tokens: 1,
+  sentences: 4, copy: 3, kv: 3, count: 1, arith: 1, decimals: 1, lists: 1, records: 2, tags: 2, repeat: 3, echo: 2, tokens: 0,
 };
 
 /** Any trajectory marker `<O_t>`, `<A_t>`, `<R_t>` — the corpus contains none at all. */

@@ -5,11 +5,10 @@
  * context limit refused by name, and `icl` streaming rows through the experiment runner.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildTestModel, type TestModel } from '../../../tests/fixtures/test-model.ts';
+import { buildTestModel, lastRowLogSoftmax, type TestModel } from '../../../tests/fixtures/test-model.ts';
 import { serializePrompt } from '../../core/serialize.ts';
 import { collectExperiment } from '../../experiments/run.ts';
 import type { LanguageModel } from '../../policies/types.ts';
-import { runForward } from '../forward.ts';
 import { labTokenizerFromJson, type LabTokenizer, type TokenizerConfigJson, type TokenizerJson } from '../tokenizer/index.ts';
 import { EngineScorer } from './engine-scorer.ts';
 
@@ -24,17 +23,7 @@ beforeAll(async () => {
   lm = { label: 'tiny', model: tiny.model, tokenizer: tok.hf, maxPositions: 4096 };
 });
 
-/** log-softmax (float64) of the last row of one full forward over `ids`. */
-async function reference(ids: number[]): Promise<Float64Array> {
-  const logits = (await runForward(tiny.model, { ids: [ids], lossMask: null }, { grad: false })).get('logits')!.data;
-  const V = tiny.model.config.vocabSize;
-  const row = logits.subarray((ids.length - 1) * V, ids.length * V);
-  let mx = -Infinity;
-  for (const v of row) mx = Math.max(mx, v);
-  let s = 0;
-  for (const v of row) s += Math.exp(v - mx);
-  return Float64Array.from(row, (v) => v - mx - Math.log(s));
-}
+const reference = (ids: number[]): Promise<Float64Array> => lastRowLogSoftmax(tiny.model, ids);
 
 const support = [
   [{ obs: [3], action: 2, reward: 0.33 }, { obs: [2], action: 0, reward: -0.1 }, { obs: [3], action: 2, reward: 0.33 }],

@@ -84,7 +84,7 @@ export function TryModel() {
               }}
             />
             <Help id="try-prompt-help">
-              The lab's model is trained to copy: after <code>again: </code> it should repeat the sequence after <code>copy: </code>. Ctrl+Enter runs.
+              The lab's model learned to copy what it has read: after <code>again: </code> it should repeat the sequence after <code>copy: </code>. Copying what it was shown is what lets it act in context (the icl policy). Ctrl+Enter runs.
             </Help>
           </div>
           <div className="actions">
