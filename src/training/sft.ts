@@ -54,6 +54,9 @@ export interface TrainHooks {
   resume?: Uint8Array;
 }
 
+/** Micro-batches per optimiser step at most: each gets its own dropout seed, step · MAX_MICRO + its index. */
+const MAX_MICRO = 64;
+
 /** Rows of one micro-batch, right-padded to the longest (pads are never targets). */
 interface Micro {
   ids: number[][];
@@ -100,6 +103,7 @@ export async function meanLoss(model: LlamaModel, rows: readonly SftRow[], micro
 
 export async function trainSft(model: LlamaModel, data: SftDataset, s: SftSettings, hooks: TrainHooks = {}): Promise<SftResult> {
   if (data.train.length === 0) throw new Error('SFT: no training rows (give at least 2 training tasks: one is held out for validation)');
+  if (Math.ceil(s.batch / s.microRows) > MAX_MICRO) throw new Error(`training.microRows: must be at least batch / ${MAX_MICRO} = ${Math.ceil(s.batch / MAX_MICRO)} (at most ${MAX_MICRO} micro-batches per step), got ${s.microRows}`);
   const now = hooks.now ?? (() => performance.now());
   const be = model.backend;
 
@@ -135,7 +139,7 @@ export async function trainSft(model: LlamaModel, data: SftDataset, s: SftSettin
       const micro = microBatches(rows, s.microRows);
       const lr = s.lr * cosineWithWarmup(step, steps, s.warmupRatio);
       let m = 0;
-      const r = await trainStep(tape, opt, micro, (tp, mb, denominator) => lossOf(model, tp, mb, denominator, { dropout: true, seed: step * 64 + m++ }), {
+      const r = await trainStep(tape, opt, micro, (tp, mb, denominator) => lossOf(model, tp, mb, denominator, { dropout: true, seed: step * MAX_MICRO + m++ }), {
         lr, maxGradNorm: s.maxGradNorm,
       });
       step++;
