@@ -21,7 +21,7 @@ import { serializeTrainingExample, trainingPairs } from '../core/serialize.ts';
 import type { Step, Task, Trajectory } from '../core/types.ts';
 import { MAX_TRAIN_TASKS } from '../training/settings.ts';
 import { baselineAgent, drawSupport, modelCount } from './task-context.ts';
-import { DARKROOM_SPLIT_SEED, parseExperimentSpec, sweepPoints, type EnergyDistribution, type ExperimentSpec } from './spec.ts';
+import { DARKROOM_SPLIT_SEED, trainTaskLimit, parseExperimentSpec, sweepPoints, type EnergyDistribution, type ExperimentSpec } from './spec.ts';
 
 export const ENERGY_ORACLE_EPISODES = 15;
 export const DARKROOM_EPISODES = { oracle: 10, random: 100 } as const;
@@ -53,8 +53,7 @@ export interface DatasetExample {
 
 /** How many training tasks a spec can have: darkroom is limited to its train split. */
 export function maxTrainTasks(spec: ExperimentSpec, params: Record<string, unknown> = spec.params): number {
-  if (spec.env !== 'darkroom') return MAX_TRAIN_TASKS;
-  return darkroomGoalSplit(resolveDarkroomParams(params).size, DARKROOM_SPLIT_SEED).train.length;
+  return trainTaskLimit(spec.env, params);
 }
 
 export function defaultTrainTasks(spec: ExperimentSpec, params: Record<string, unknown> = spec.params): number {

@@ -4,6 +4,7 @@ import { solve } from '../core/solve.ts';
 import { makeEnergyTask } from '../core/envs/energy.ts';
 import { parseExperimentSpec, sweepPoints } from './spec.ts';
 import { collectExperiment, runExperiment, sampleTask } from './run.ts';
+import { trainTasksAt } from '../training/sft-point.ts';
 import { EXAMPLE_SPECS } from './examples.ts';
 import type { ExperimentProgress, ResultRow } from './types.ts';
 
@@ -63,7 +64,7 @@ describe('experiment spec', () => {
   it('checks policies, sweep params per env, hidden params and base params', () => {
     expect(problems({ ...tiny, policies: ['random', 'gpt'] })[0]).toMatch(/^policies\.1: must be one of random, oracle, support-copy, ce-planning.*got "gpt"$/);
     expect(problems({ ...tiny, policies: ['random', 'random'] })).toEqual(['policies.1: "random" is listed twice']);
-    expect(problems({ ...tiny, sweep: { param: 'q', values: [0.5] } })).toEqual(['sweep.param: must be one of horizon, levels, cost, gamma for energy-mdp, got "q"']);
+    expect(problems({ ...tiny, sweep: { param: 'q', values: [0.5] } })).toEqual(['sweep.param: must be one of horizon, levels, cost, gamma, trainTasks for energy-mdp, got "q"']);
     expect(problems({ ...tiny, sweep: { param: 'p', values: [0.5] } })[0]).toMatch(/^sweep\.param: must be one of horizon, q, K/);
     expect(problems({ ...tiny, params: { p: 0.5 } })[0]).toMatch(/^params\.p: drawn per task from distribution/);
     expect(problems({ name: 'd', env: 'darkroom', params: { goal: [1, 1] } })[0]).toMatch(/^params\.goal: drawn per task/);
@@ -80,6 +81,21 @@ describe('experiment spec', () => {
   it('every example spec is valid', () => {
     expect(Object.keys(EXAMPLE_SPECS)).toEqual(['gap-vs-horizon', 'gap-vs-q', 'gap-vs-alpha', 'darkroom']);
     expect(EXAMPLE_SPECS['gap-vs-horizon']!.sweep).toEqual({ param: 'horizon', values: [5, 10, 20] });
+  });
+});
+
+describe('trainTasks sweep (DESIGN §7)', () => {
+  it('changes only the training set: task params stay, each point trains on its own number of tasks, darkroom is capped at its 80 train goals', () => {
+    const spec = parseExperimentSpec({ name: 't', env: 'energy-mdp', params: { horizon: 5 }, sweep: { param: 'trainTasks', values: [10, 40] }, policies: ['sft'], training: { tasks: 7 } });
+    expect(sweepPoints(spec).map((p) => [p.point, p.params])).toEqual([[{ trainTasks: 10 }, { horizon: 5 }], [{ trainTasks: 40 }, { horizon: 5 }]]);
+    expect([0, 1].map((i) => trainTasksAt(spec, i))).toEqual([10, 40]);
+    expect(trainTasksAt(parseExperimentSpec({ ...spec, sweep: { param: 'horizon', values: [5] } }), 0)).toBe(7);
+    expect(trainTasksAt(parseExperimentSpec({ name: 'd', env: 'darkroom' }), 0)).toBe(80);
+    expect(problems({ name: 'd', env: 'darkroom', sweep: { param: 'trainTasks', values: [40, 81] } })).toEqual([
+      'sweep.values.1: must be an integer in [1, 80] for darkroom (trainTasks), got 81',
+    ]);
+    expect(problems({ name: 'd', env: 'darkroom', training: { tasks: 100 } })).toEqual(['training.tasks: must be an integer in [1, 80] for darkroom, got 100']);
+    expect(problems({ ...tiny, sweep: { param: 'trainTasks', values: [0] } })).toEqual(['sweep.values.0: must be an integer in [1, 100000], got 0']);
   });
 });
 

@@ -9,20 +9,27 @@
 import { z } from 'zod';
 import { ENV_NAMES, type EnvName } from '../core/types.ts';
 import { SpecError, enumError, formatIssues, intIn, parseOrThrow, realIn } from '../core/spec/fields.ts';
-import { darkroomParamsSchema, energyApomdpParams, parseTaskSpec } from '../core/spec/task-spec.ts';
+import { darkroomParamsSchema, energyApomdpParams, parseTaskSpec, resolveDarkroomParams } from '../core/spec/task-spec.ts';
+import { darkroomGoalSplit } from '../core/envs/darkroom.ts';
 import { hasPolicy, policyNames } from '../policies/registry.ts';
-import { TRAINING_DEFAULTS, type TrainingInput, trainingSchema, type TrainingSettings } from '../training/settings.ts';
+import { MAX_TRAIN_TASKS, TRAINING_DEFAULTS, type TrainingInput, trainingSchema, type TrainingSettings } from '../training/settings.ts';
 
-export const SWEEP_PARAMS = ['horizon', 'q', 'K', 'alpha', 'rho', 'kappa', 'levels', 'cost', 'gamma'] as const;
+/** Task params, and `trainTasks`: the number of training tasks (DESIGN §7), which changes only the training set. */
+export const SWEEP_PARAMS = ['horizon', 'q', 'K', 'alpha', 'rho', 'kappa', 'levels', 'cost', 'gamma', 'trainTasks'] as const;
 export type SweepParam = (typeof SWEEP_PARAMS)[number];
 
 /** Which sweep params each env has. */
 export const SWEEPABLE: Record<EnvName, readonly SweepParam[]> = {
-  'energy-mdp': ['horizon', 'levels', 'cost', 'gamma'],
-  'energy-pomdp': ['horizon', 'levels', 'cost', 'gamma', 'q'],
-  'energy-apomdp': ['horizon', 'levels', 'cost', 'gamma', 'q', 'K', 'alpha', 'rho', 'kappa'],
-  darkroom: ['horizon'],
+  'energy-mdp': ['horizon', 'levels', 'cost', 'gamma', 'trainTasks'],
+  'energy-pomdp': ['horizon', 'levels', 'cost', 'gamma', 'q', 'trainTasks'],
+  'energy-apomdp': ['horizon', 'levels', 'cost', 'gamma', 'q', 'K', 'alpha', 'rho', 'kappa', 'trainTasks'],
+  darkroom: ['horizon', 'trainTasks'],
 };
+
+/** The most training tasks of an env at these params: darkroom has its fixed train split. */
+export function trainTaskLimit(env: EnvName, params: Record<string, unknown>): number {
+  return env === 'darkroom' ? darkroomGoalSplit(resolveDarkroomParams(params).size, DARKROOM_SPLIT_SEED).train.length : MAX_TRAIN_TASKS;
+}
 
 /** The seed of the darkroom's fixed train/test goal split (DESIGN §2.4); training data must use the same. */
 export const DARKROOM_SPLIT_SEED = 0;
@@ -110,6 +117,7 @@ const darkroomDistribution = z.strictObject({
 
 /** The schema of one sweepable param's values (the task spec's own field, so ranges agree). */
 function fieldSchema(env: EnvName, param: SweepParam): z.ZodType {
+  if (param === 'trainTasks') return intIn(1, MAX_TRAIN_TASKS);
   const shape: Record<string, z.ZodType> = env === 'darkroom' ? darkroomParamsSchema.shape : energyApomdpParams.shape;
   const field = shape[param];
   if (!field) throw new Error(`no schema for ${param}`);
@@ -118,7 +126,8 @@ function fieldSchema(env: EnvName, param: SweepParam): z.ZodType {
 
 /** The raw task params at one sweep point (hidden params still to be drawn). */
 export function pointParams(spec: ExperimentSpec, value?: number): Record<string, unknown> {
-  return spec.sweep && value !== undefined ? { ...spec.params, [spec.sweep.param]: value } : { ...spec.params };
+  if (!spec.sweep || value === undefined || spec.sweep.param === 'trainTasks') return { ...spec.params };
+  return { ...spec.params, [spec.sweep.param]: value };
 }
 
 /** The sweep points: `[{}]` without a sweep. */
@@ -215,6 +224,13 @@ export function parseExperimentSpec(input: unknown): ExperimentSpec {
     training: top.training,
   };
   checkPoints(spec, problems);
+  const limit = trainTaskLimit(env, spec.params);
+  if (spec.training.tasks !== undefined && spec.training.tasks > limit) problems.push(`training.tasks: must be an integer in [1, ${limit}] for ${env}, got ${spec.training.tasks}`);
+  if (spec.sweep?.param === 'trainTasks') {
+    spec.sweep.values.forEach((v, i) => {
+      if (v > limit) problems.push(`sweep.values.${i}: must be an integer in [1, ${limit}] for ${env} (trainTasks), got ${v}`);
+    });
+  }
   if (problems.length > 0) throw new SpecError(problems);
   return spec;
 }

@@ -17,9 +17,14 @@ export interface PointTraining {
   data: Pick<SftDataset, 'tasks' | 'longest' | 'trainTargets'> & { trainRows: number; valRows: number };
 }
 
+/** Training tasks at sweep point `point` (0-based): a trainTasks sweep's value, else `training.tasks`, else the env's default. */
+export function trainTasksAt(spec: ExperimentSpec, point: number): number {
+  const at = datasetPoint(spec, point);
+  return at.point.trainTasks ?? spec.training.tasks ?? defaultTrainTasks(spec, at.params);
+}
+
 export async function trainSftAtPoint(spec: ExperimentSpec, point: number, base: LanguageModel, hooks: TrainHooks = {}): Promise<PointTraining> {
-  const { params } = datasetPoint(spec, point);
-  const tasks = spec.training.tasks ?? defaultTrainTasks(spec, params);
+  const tasks = trainTasksAt(spec, point);
   const data = await buildSftDataset(spec, base.tokenizer, { point, tasks, loss: spec.training.loss, ...(hooks.signal ? { signal: hooks.signal } : {}) });
   if (data.longest > base.maxPositions) {
     throw new Error(`training.tasks: the longest training example is ${data.longest} tokens, over the model's context of ${base.maxPositions} (max_position_embeddings)`);
