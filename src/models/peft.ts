@@ -32,11 +32,16 @@ export function parsePeftConfig(raw: unknown, where = 'adapter_config.json'): Pe
   if (raw.task_type !== undefined && raw.task_type !== 'CAUSAL_LM') fail('task_type', `must be "CAUSAL_LM", got ${JSON.stringify(raw.task_type)}`);
   const r = raw.r;
   if (typeof r !== 'number' || !Number.isSafeInteger(r) || r <= 0) fail('r', `must be a positive integer, got ${JSON.stringify(r)}`);
-  const alpha = raw.lora_alpha ?? 8;
-  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) fail('lora_alpha', `must be a number, got ${JSON.stringify(alpha)}`);
+  const alpha = raw.lora_alpha === undefined ? 8 : raw.lora_alpha;
+  // 0 would make the adapter a no-op, a negative scale flips it, and a huge one overflows to NaN.
+  if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha <= 0 || alpha > 1e6) fail('lora_alpha', `must be a number in (0, 1000000], got ${JSON.stringify(alpha)}`);
   const dropout = raw.lora_dropout ?? 0;
   if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) fail('lora_dropout', `must be a number in [0, 1), got ${JSON.stringify(dropout)}`);
-  for (const key of ['use_rslora', 'use_dora', 'fan_in_fan_out']) if (raw[key] === true) fail(key, 'is not supported (must be false)');
+  for (const key of ['use_rslora', 'use_dora', 'fan_in_fan_out']) {
+    // Only a real boolean is read: "true", "yes" or 1 would otherwise pass as false.
+    if (raw[key] !== undefined && raw[key] !== null && typeof raw[key] !== 'boolean') fail(key, `must be true or false, got ${JSON.stringify(raw[key])}`);
+    if (raw[key] === true) fail(key, 'is not supported (must be false)');
+  }
   if (raw.bias !== undefined && raw.bias !== 'none') fail('bias', `only "none" is supported, got ${JSON.stringify(raw.bias)}`);
   for (const key of ['rank_pattern', 'alpha_pattern']) {
     const v = raw[key];

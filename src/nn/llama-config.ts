@@ -67,15 +67,17 @@ export function parseLlamaConfig(raw: unknown, where = 'config.json'): LlamaConf
   const fail = (key: string, msg: string): never => {
     throw new ModelFormatError(`${where}: ${key}: ${msg}`);
   };
+  // An explicit null is a value, not an absent key: it is refused, never replaced by the default.
+  const valueOf = (key: string, fallback?: number): unknown => (raw[key] === undefined ? fallback : raw[key]);
   const int = (key: string, fallback?: number): number => {
-    const v = raw[key] ?? fallback;
+    const v = valueOf(key, fallback);
     if (v === undefined) return fail(key, 'is required');
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) return fail(key, `must be a positive integer, got ${JSON.stringify(v)}`);
     return v;
   };
-  const positive = (key: string, fallback: number): number => {
-    const v = raw[key] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return fail(key, `must be a positive number, got ${JSON.stringify(v)}`);
+  const within = (key: string, fallback: number, lo: number, hi: number): number => {
+    const v = valueOf(key, fallback);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= lo || v > hi) return fail(key, `must be a number in (${lo}, ${hi}], got ${JSON.stringify(v)}`);
     return v;
   };
   if (raw.model_type !== 'llama') fail('model_type', `must be "llama", got ${JSON.stringify(raw.model_type)}`);
@@ -85,7 +87,7 @@ export function parseLlamaConfig(raw: unknown, where = 'config.json'): LlamaConf
     if (raw[key] !== undefined && raw[key] !== false) fail(key, 'biases are not supported (must be false)');
   }
   if (raw.rope_scaling !== undefined && raw.rope_scaling !== null) fail('rope_scaling', 'is not supported (must be null)');
-  const tie = raw.tie_word_embeddings ?? false;
+  const tie = raw.tie_word_embeddings === undefined ? false : raw.tie_word_embeddings;
   if (typeof tie !== 'boolean') fail('tie_word_embeddings', `must be true or false, got ${JSON.stringify(tie)}`);
 
   const hiddenSize = int('hidden_size');
@@ -105,8 +107,9 @@ export function parseLlamaConfig(raw: unknown, where = 'config.json'): LlamaConf
     numHeads,
     numKvHeads,
     headDim,
-    ropeTheta: positive('rope_theta', 10000),
-    rmsNormEps: positive('rms_norm_eps', 1e-6),
+    // Below 1 (or above 1e12) the rotary angles overflow to Inf/NaN; eps above 1 swamps the norm.
+    ropeTheta: within('rope_theta', 10000, 1, 1e12),
+    rmsNormEps: within('rms_norm_eps', 1e-6, 0, 1),
     tieWordEmbeddings: tie as boolean,
   };
 }

@@ -37,7 +37,12 @@ describe('parseLlamaConfig', () => {
     [{ model_type: 'mistral' }, 'model_type: must be "llama"'],
     [{ rope_scaling: { type: 'llama3' } }, 'rope_scaling: is not supported'],
     [{ head_dim: 3 }, 'head_dim: must be even'],
-    [{ rms_norm_eps: -1 }, 'rms_norm_eps: must be a positive number'],
+    [{ rms_norm_eps: -1 }, 'rms_norm_eps: must be a number in (0, 1], got -1'],
+    // An explicit null is refused, not replaced by the default; thetas that overflow the rotary angles too.
+    [{ rope_theta: null }, 'rope_theta: must be a number in (1, 1000000000000], got null'],
+    [{ rms_norm_eps: null }, 'rms_norm_eps: must be a number in (0, 1], got null'],
+    [{ rope_theta: 1e-300 }, 'rope_theta: must be a number in (1, 1000000000000], got 1e-300'],
+    [{ tie_word_embeddings: null }, 'tie_word_embeddings: must be true or false, got null'],
     [{ tie_word_embeddings: 'yes' }, 'tie_word_embeddings: must be true or false'],
     [{ hidden_act: 'gelu' }, 'hidden_act: only "silu"'],
   ])('refuses %j naming the key', (patch, message) => {
@@ -75,6 +80,11 @@ describe('loadLlama', () => {
     );
     expect(() => loadLlama(be, tiny, weightsFile(tiny, 'lm_head.weight'))).toThrow('missing tensor lm_head.weight');
     expect(() => loadLlama(be, { ...tiny, tieWordEmbeddings: true }, weightsFile(tiny, 'lm_head.weight'))).not.toThrow();
+    // Config and weights that disagree are refused instead of silently dropping weights.
+    expect(() => loadLlama(be, { ...tiny, numLayers: 1 }, weightsFile(tiny))).toThrow(
+      /model\.safetensors: holds tensors config\.json does not use \(model\.layers\.1\.input_layernorm\.weight, .* and \d+ more\); check num_hidden_layers/,
+    );
+    expect(() => loadLlama(be, { ...tiny, tieWordEmbeddings: true }, weightsFile(tiny))).toThrow(/does not use \(lm_head\.weight\)/);
   });
 
   it.each(['F16', 'BF16'] as const)('loads %s weights as the f32 values they hold', async (dtype) => {

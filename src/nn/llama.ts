@@ -167,10 +167,12 @@ function assemble(be: Backend, c: LlamaConfig, source: WeightSource, o: LoadOpti
  */
 export function loadLlama(be: Backend, c: LlamaConfig, bytes: Uint8Array | ArrayBuffer, o: LoadOptions = {}, where = 'model.safetensors'): LlamaModel {
   const file = parseSafetensors(bytes);
-  return assemble(
+  const used = new Set<string>();
+  const model = assemble(
     be,
     c,
     (key, shape) => {
+      used.add(key);
       const info = file.tensors.get(key);
       if (!info) throw new ModelFormatError(`${where}: missing tensor ${key} (expected shape [${shape.join(', ')}])`);
       if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
@@ -180,6 +182,14 @@ export function loadLlama(be: Backend, c: LlamaConfig, bytes: Uint8Array | Array
     },
     o,
   );
+  // A tensor the config does not use means config and weights disagree (a layer count too small,
+  // tie_word_embeddings set on a model with its own lm_head): running would silently drop weights.
+  const unused = [...file.tensors.keys()].filter((k) => !used.has(k));
+  if (unused.length > 0) {
+    const list = unused.slice(0, 3).join(', ') + (unused.length > 3 ? ` and ${unused.length - 3} more` : '');
+    throw new ModelFormatError(`${where}: holds tensors config.json does not use (${list}); check num_hidden_layers and tie_word_embeddings`);
+  }
+  return model;
 }
 
 /**

@@ -73,7 +73,7 @@ export async function loadModel(source: ModelSource, o: LoadModelOptions): Promi
     config = parseLlamaConfig(rawConfig);
   } catch (e) {
     const err = asLoadError(e, 'config');
-    const type = (rawConfig as Record<string, unknown>).model_type;
+    const type = (rawConfig as Record<string, unknown> | null)?.model_type;
     throw new ModelLoadError(err.kind, type !== 'llama' && typeof type === 'string' ? `${label} is a "${type}" model; the lab's engine runs the Llama architecture only (config.json model_type "llama").` : `${label}: ${err.message}`);
   }
   const raw = rawConfig as Record<string, unknown>;
