@@ -5,6 +5,7 @@
  * is loaded by the library's AutoTokenizer, so caching and mirrors behave as the library does.
  */
 import { AutoTokenizer, ModelRegistry, PreTrainedTokenizer, env } from '@huggingface/transformers';
+import { checkTokenizerJson } from './tokenizer-check.ts';
 import { ModelLoadError, type LoadErrorKind } from './errors.ts';
 import { cachedDownload, download, knownOffline, type ModelCache, offlineError, type ProgressSink } from './fetch.ts';
 import type { ModelSource } from './types.ts';
@@ -67,6 +68,7 @@ export function folderFiles(reader: FolderReader): ModelFiles {
     read,
     async tokenizer(onProgress) {
       const json = parseJsonFile(await read('tokenizer.json', 'tokenizer', onProgress), 'tokenizer.json');
+      checkTokenizerJson(json, `${reader.where.replace(/\/?$/, '/')}tokenizer.json`);
       const config = parseJsonFile(await read('tokenizer_config.json', 'tokenizer', onProgress), 'tokenizer_config.json');
       try {
         return new PreTrainedTokenizer(json as object, config as object);
