@@ -91,9 +91,28 @@ describe('sampleAmbiguitySet', () => {
     expect(kl(tight)).toBeLessThan(kl(loose) / 20);
   });
 
-  it('fails with a message naming rho and kappa when no draw can be accepted', () => {
-    const impossible = params({ rho: 1e-9, kappa: 1 });
-    expect(() => sampleAmbiguitySet(nominalOf(impossible), impossible, new Rng(1))).toThrow(/rho=1e-9.*kappa=1/);
+  it.each([
+    ['ρ = 1e-9, κ = 1 (no draw is ever accepted)', { rho: 1e-9, kappa: 1 }],
+    ['40 levels with q = 0.7 (noisy 40-entry emission rows)', { levels: 40, q: 0.7 }],
+    ['κ = 5e-324 (κ · p underflows)', { kappa: 5e-324 }],
+    ['κ = 0.001 with 3 levels', { kappa: 0.001, levels: 3 }],
+    ['ρ = 5e-324', { rho: 5e-324 }],
+  ])('gives a set inside the KL ball where rejection cannot: %s', (_, over) => {
+    const pp = params(over);
+    const nominal = nominalOf(pp);
+    const set = sampleAmbiguitySet(nominal, pp, new Rng(1));
+    expect(set).toHaveLength(pp.K - 1);
+    const n = pp.levels;
+    const nObs = nominal.emission.length / n;
+    for (const m of set) {
+      expect(maxRowKl(m, nominal, n)).toBeLessThanOrEqual(pp.rho);
+      // Still stochastic, on the nominal support, with no NaN.
+      for (let row = 0; row < m.emission.length; row += nObs) {
+        const r = Array.from(m.emission.subarray(row, row + nObs));
+        expect(Math.abs(r.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-9);
+        r.forEach((x, i) => expect(x > 0).toBe(nominal.emission[row + i]! > 0));
+      }
+    }
   });
 
   it('is what tasks.ts puts into an energy-apomdp task', async () => {

@@ -9,6 +9,12 @@
  * ~rows/acceptance fewer draws (with 10 levels and q = 0.9 a whole model passes only a few
  * percent of the time, a single emission row most of the time).
  *
+ * Where rejection cannot succeed in reasonable time — 40 levels with q = 0.7 (every noisy
+ * emission row of 40 entries lands far outside a KL ball of 0.1), ρ near 0, κ so small that κ·p
+ * underflows — a row is instead a draw shrunk toward the nominal until its KL is exactly within ρ
+ * (perturbRow). Every allowed (levels, q, ρ, κ) therefore gives a set, inside the KL ball as
+ * DESIGN §2.3 requires; only those hard rows follow another distribution than pure rejection.
+ *
  * Duplicate actions (charge and charge') are perturbed once, on the class representative, and
  * the row is copied, so a duplicate stays an exact duplicate in every model.
  */
@@ -16,8 +22,12 @@ import type { Rng } from '../rng.ts';
 import type { EnergyParams, PomdpModel } from '../types.ts';
 import { ENERGY_ACTION_CLASSES } from './energy.ts';
 
-/** Draws per row before giving up: ample for any (ρ, κ) where a row is accepted 1 time in 1000. */
-export const MAX_ROW_ATTEMPTS = 20_000;
+/**
+ * Rejection draws per row before the shrinking construction takes over (below). Rows of the
+ * default tasks are accepted within a few draws; a row that needs more than this (many levels
+ * with a noisy emission, a tiny ρ or κ) would make rejection slow or hopeless.
+ */
+export const MAX_ROW_ATTEMPTS = 1000;
 
 /** KL(p ‖ q) = Σ p log(p / q) over p's support; +∞ when p leaves q's support. */
 export function klDivergence(p: ArrayLike<number>, q: ArrayLike<number>, offsetP = 0, offsetQ = 0, length = p.length - offsetP): number {
@@ -46,18 +56,42 @@ function perturbRow(src: Float64Array, dst: Float64Array, offset: number, n: num
   }
   const nominal = Float64Array.from(support, (i) => src[offset + i]!);
   const concentration = nominal.map((p) => params.kappa * p);
-  for (let attempt = 0; attempt < MAX_ROW_ATTEMPTS; attempt++) {
+  const write = (row: Float64Array): void => {
+    for (let i = 0; i < n; i++) dst[offset + i] = 0;
+    support.forEach((i, k) => (dst[offset + i] = row[k]!));
+  };
+  // κ · p can underflow to 0 for tiny κ; then Dirichlet has no density, only its κ → 0 limit.
+  const drawable = concentration.every((c) => c > 0);
+  let last: Float64Array | null = null;
+  for (let attempt = 0; drawable && attempt < MAX_ROW_ATTEMPTS; attempt++) {
     const draw = rng.dirichlet(concentration);
+    // A draw with tiny concentrations can come back 0/0 = NaN: not a direction to shrink along.
+    if (draw.every((x) => Number.isFinite(x) && x >= 0)) last = draw;
     if (draw.some((x) => !(x > 0))) continue;
     if (klDivergence(draw, nominal) > params.rho) continue;
-    for (let i = 0; i < n; i++) dst[offset + i] = 0;
-    support.forEach((i, k) => (dst[offset + i] = draw[k]!));
+    write(draw);
     return;
   }
-  throw new Error(
-    `sampleAmbiguitySet: no Dirichlet(kappa · row) draw of ${what} had KL ≤ rho in ${MAX_ROW_ATTEMPTS} attempts ` +
-      `(rho=${params.rho}, kappa=${params.kappa}); raise rho or kappa`,
-  );
+  // Rejection did not succeed: shrink a draw toward the nominal row instead. The draw is the last
+  // one, or Dirichlet's κ → 0 limit (the vertex e_i with probability p_i); the row is
+  // (1 − λ)·nominal + λ·draw with the largest λ whose KL to the nominal is ≤ ρ. KL is convex in λ
+  // and 0 at λ = 0, so bisection finds it, and the row keeps the nominal's support.
+  let draw = last;
+  if (!draw) {
+    const vertex = rng.categorical(Array.from(nominal));
+    draw = nominal.map((_, k) => (k === vertex ? 1 : 0));
+  }
+  const toward = draw;
+  const mix = (lambda: number): Float64Array => nominal.map((p, k) => (1 - lambda) * p + lambda * toward[k]!);
+  let lo = 0;
+  let hi = 1;
+  for (let it = 0; it < 60; it++) {
+    const mid = (lo + hi) / 2;
+    if (klDivergence(mix(mid), nominal) <= params.rho) lo = mid;
+    else hi = mid;
+  }
+  if (!(klDivergence(mix(lo), nominal) <= params.rho)) throw new Error(`sampleAmbiguitySet: ${what}: no row within KL ${params.rho} of the nominal (internal)`);
+  write(mix(lo));
 }
 
 /**
