@@ -186,3 +186,9 @@ test('APOMDP episode: one belief per model and the evaluation definition', async
   await expect(page.getByTestId('step-counter')).toHaveText('Step 2 of 3');
   await shot(page, '11-apomdp');
 });
+
+test('a stored tab the app does not have opens the first tab instead of none', async ({ page }) => {
+  await page.evaluate(() => localStorage.setItem('decision-lab', JSON.stringify({ state: { tab: 'bogus' }, version: 1 })));
+  await page.reload();
+  await expect(page.getByRole('tab', { name: /Task & episode/ })).toHaveAttribute('aria-selected', 'true');
+});

@@ -36,7 +36,8 @@ export const DEFAULT_TRY_PROMPT = 'copy: Ned 356 v32 pabre k7\nagain: ';
 /** The hub as transformers.js addresses it by default; a mirror can replace it. */
 export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
 
-export type Tab = 'episode' | 'sweep' | 'model' | 'bench';
+export const TAB_IDS = ['episode', 'sweep', 'model', 'bench'] as const;
+export type Tab = (typeof TAB_IDS)[number];
 export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed' | 'interrupted';
 
 export interface SweepRun {
@@ -205,7 +206,9 @@ export const useLab = create<LabState>()(
       merge: (persisted, current) => {
         const p = (persisted ?? {}) as Partial<LabState>;
         const runs = (p.runs ?? []).map((r) => (r.status === 'running' ? { ...r, status: 'interrupted' as const } : r));
-        return { ...current, ...p, drafts: { ...defaultDrafts(), ...p.drafts }, runs };
+        // A stored tab the app no longer has (or a corrupted one) would leave no tab selected.
+        const tab = (TAB_IDS as readonly unknown[]).includes(p.tab) ? p.tab! : current.tab;
+        return { ...current, ...p, tab, drafts: { ...defaultDrafts(), ...p.drafts }, runs };
       },
     },
   ),
