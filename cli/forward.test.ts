@@ -100,6 +100,14 @@ describe('lab forward', () => {
     expect(lab(['--tokens', tokens, '--out', out]).stderr).toContain('--model: a folder path is required');
   });
 
+  it("refuses rows longer than the model's context (max_position_embeddings) before running them", () => {
+    const fixture = join(FIXTURES, 'llama-tiny'); // max_position_embeddings 64
+    const tokens = file('long.json', { input_ids: [Array.from({ length: 65 }, (_, i) => i % 32)] });
+    const r = lab(['--model', fixture, '--tokens', tokens, '--out', join(dir, 'long.safetensors')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--tokens: input_ids rows have 65 tokens, over the model's context of 64 (config.json max_position_embeddings)");
+  });
+
   it("never overwrites its own inputs: --out inside the model folder or on the tokens file is refused and they stay as they were", () => {
     const model = join(dir, 'own-model');
     mkdirSync(model, { recursive: true });

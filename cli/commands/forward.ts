@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { parseTokenBatch, runForward, TokenBatchError } from '../../src/models/forward.ts';
+import { contextLengthOf } from '../../src/models/loader/estimate.ts';
 import { CpuBackend } from '../../src/nn/cpu/index.ts';
 import { type LlamaConfig, parseLlamaConfig } from '../../src/nn/llama-config.ts';
 import { loadLlama } from '../../src/nn/llama.ts';
@@ -26,7 +27,8 @@ export async function runForwardCommand(args: ForwardArgs): Promise<void> {
   const modelDir = folder(args.model, '--model');
   if (args.out === undefined || args.out === '') throw new CliError('--out: a file path is required');
   assertNotAnInput('--out', args.out, [{ option: '--model', path: modelDir }, { option: '--adapter', path: args.adapter }, { option: '--tokens', path: args.tokens }]);
-  const config: LlamaConfig = asCliError('--model', 'config.json', () => parseLlamaConfig(readJsonFile(join(modelDir, 'config.json'), '--model')));
+  const rawConfig = readJsonFile(join(modelDir, 'config.json'), '--model');
+  const config: LlamaConfig = asCliError('--model', 'config.json', () => parseLlamaConfig(rawConfig));
   const rawTokens = readJsonFile(args.tokens, '--tokens');
   let batch;
   try {
@@ -35,6 +37,10 @@ export async function runForwardCommand(args: ForwardArgs): Promise<void> {
     if (e instanceof TokenBatchError) throw new CliError(`--tokens: ${e.message}`);
     throw e;
   }
+  // Positions past the model's context were never trained (and a long row costs minutes): refuse them.
+  const context = contextLengthOf(rawConfig as Record<string, unknown>);
+  const T = batch.ids[0]!.length;
+  if (T > context) throw new CliError(`--tokens: input_ids rows have ${T} tokens, over the model's context of ${context} (config.json max_position_embeddings)`);
   const be = new CpuBackend();
   const weights = readBytes(modelDir, 'model.safetensors', '--model');
   const model = asCliError('--model', 'model.safetensors', () => loadLlama(be, config, weights, { nf4: args.nf4 }));
