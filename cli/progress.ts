@@ -2,14 +2,9 @@
  * Progress on stderr with an ETA: a line rewritten in place on a terminal, and a plain line at
  * most every 10 s otherwise (logs, CI), so stdout keeps only results.
  */
-const LOG_EVERY_MS = 10_000;
+import { formatDuration } from '../src/models/pretrain/run.ts';
 
-export function formatDuration(s: number): string {
-  if (!Number.isFinite(s) || s < 0) return '?';
-  if (s < 60) return `${Math.round(s)}s`;
-  const m = Math.floor(s / 60);
-  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
-}
+const LOG_EVERY_MS = 10_000;
 
 export interface ProgressReporter {
   update(done: number, total: number, label: string): void;

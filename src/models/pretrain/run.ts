@@ -48,8 +48,9 @@ export interface LoopHooks {
   now(): number;
 }
 
-function duration(s: number): string {
-  if (!Number.isFinite(s)) return '?';
+/** A duration for progress lines: `4m07s`, `1h02m` (`?` when unknown). */
+export function formatDuration(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '?';
   const m = Math.floor(s / 60);
   return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
 }
@@ -115,7 +116,7 @@ export async function pretrainLoop(
       lastLoss = lossWindow / lossCount;
       hooks.log(
         `step ${state.step}/${o.steps} loss ${(lossWindow / lossCount).toFixed(4)} lr ${r.lr.toExponential(2)} gnorm ${r.gradNorm.toFixed(3)} ` +
-          `tok/s ${tps.toFixed(0)} eta ${duration(eta)}`,
+          `tok/s ${tps.toFixed(0)} eta ${formatDuration(eta)}`,
       );
       windowStart = now;
       windowTokens = 0;

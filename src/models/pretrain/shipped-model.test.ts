@@ -15,12 +15,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../nn/cpu/index.ts';
 import { copyEvalSet } from '../corpus/index.ts';
 import { generate } from '../generate.ts';
-import { type LoadedModel, loadModel } from '../loader/load.ts';
+import { asLanguageModel, type LoadedModel, loadModel } from '../loader/load.ts';
 import { directoryReader } from '../loader/node.ts';
 import { MIN_COPY_ACCURACY, SHIPPED_MODEL_NAME } from './card.ts';
 import { exampleAccuracy } from './evaluate.ts';
 import { collectExperiment } from '../../experiments/run.ts';
-import { asLanguageModel } from '../loader/load.ts';
 import { loadLabTokenizer } from '../tokenizer/index.ts';
 
 const MODELS = join(import.meta.dirname, '../../../public/models');
