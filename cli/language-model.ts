@@ -9,6 +9,7 @@ import { asLanguageModel, loadModel, ModelLoadError } from '../src/models/loader
 import { directoryReader } from '../src/models/loader/node.ts';
 import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
 import type { LanguageModel } from '../src/policies/types.ts';
+import type { LanguageModelLoad } from '../src/experiments/run.ts';
 import { CliError } from './io.ts';
 
 /** The checkout this CLI runs from, wherever the command is run from. */
@@ -20,11 +21,11 @@ const loaded = new Map<string, Promise<LanguageModel>>();
 
 /**
  * The model folder `dir` (relative to the working directory), or the shipped model, with an
- * f32 or an NF4 base (one instance of each per folder); errors name the spec field `field`.
+ * f32 or an NF4 base (one instance of each per folder, and separate ones for adapters); errors name the spec field `field`.
  */
-export function loadLanguageModelFolder(dir: string | undefined, field = 'model', o: { nf4?: boolean } = {}): Promise<LanguageModel> {
+export function loadLanguageModelFolder(dir: string | undefined, field = 'model', o: LanguageModelLoad = {}): Promise<LanguageModel> {
   const path = dir === undefined ? SHIPPED_MODEL_DIR : resolve(dir);
-  const key = `${o.nf4 === true ? 'nf4' : 'f32'}:${path}`;
+  const key = `${o.adapter === true ? 'adapter' : 'base'}:${o.nf4 === true ? 'nf4' : 'f32'}:${path}`;
   let p = loaded.get(key);
   if (!p) {
     p = loadModel({ kind: 'local', location: path, name: dir ?? SHIPPED_MODEL_NAME }, { backend: new CpuBackend(), folder: directoryReader, nf4: o.nf4 === true })

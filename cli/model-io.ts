@@ -8,6 +8,8 @@ import type { Backend } from '../src/nn/backend.ts';
 import type { LlamaConfig } from '../src/nn/llama-config.ts';
 import type { LlamaModel } from '../src/nn/llama.ts';
 import { CliError, readJsonFile } from './io.ts';
+import { CpuBackend } from '../src/nn/cpu/index.ts';
+import { type DptModel, loadDpt, parseDptConfig } from '../src/training/dpt-model.ts';
 
 export function folder(path: string | undefined, option: string): string {
   if (path === undefined || path === '') throw new CliError(`${option}: a folder path is required`);
@@ -34,14 +36,21 @@ export function asCliError<T>(option: string, file: string, load: () => T): T {
   }
 }
 
-/** Attaches the PEFT adapter folder `dir` to `model`, dropout off (DESIGN §7). */
-export function attachAdapter(be: Backend, model: LlamaModel, config: LlamaConfig, dir: string | undefined): void {
+/** Attaches the PEFT adapter folder `dir` to `model`, dropout off (DESIGN §7); errors name `option`. */
+export function attachAdapter(be: Backend, model: LlamaModel, config: LlamaConfig, dir: string | undefined, option = '--adapter'): void {
   if (dir === undefined) return;
-  const path = folder(dir, '--adapter');
-  const adapterConfig = readJsonFile(join(path, 'adapter_config.json'), '--adapter');
-  asCliError('--adapter', 'adapter_config.json', () => parsePeftConfig(adapterConfig));
-  const tensors = readBytes(path, 'adapter_model.safetensors', '--adapter');
-  model.setAdapter(asCliError('--adapter', 'adapter_model.safetensors', () => loadPeftAdapter(be, config, adapterConfig, tensors, { dropout: 0 })));
+  const path = folder(dir, option);
+  const adapterConfig = readJsonFile(join(path, 'adapter_config.json'), option);
+  asCliError(option, 'adapter_config.json', () => parsePeftConfig(adapterConfig));
+  const tensors = readBytes(path, 'adapter_model.safetensors', option);
+  model.setAdapter(asCliError(option, 'adapter_model.safetensors', () => loadPeftAdapter(be, config, adapterConfig, tensors, { dropout: 0 })));
+}
+
+/** A DPT model folder (config.json, model.safetensors, as `train --policy dpt` writes it) on the CPU. */
+export function loadDptFolder(dir: string, option: string): DptModel {
+  const config = asCliError(option, 'config.json', () => parseDptConfig(readJsonFile(join(dir, 'config.json'), option), join(dir, 'config.json')));
+  const bytes = readBytes(dir, 'model.safetensors', option);
+  return asCliError(option, 'model.safetensors', () => loadDpt(new CpuBackend(), config, bytes, join(dir, 'model.safetensors')));
 }
 
 /** The real path of `p`, or of its nearest existing parent with the rest appended (symlinks resolved). */

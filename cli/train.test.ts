@@ -52,6 +52,28 @@ describe('lab train', () => {
     expect(f.code, f.stderr).toBe(0);
   });
 
+  it('--policy dpt writes a DPT folder with training.json, which an experiment evaluates again by naming it under "trained"', () => {
+    const out = join(dir, 'dpt');
+    const training = { tasks: 4, seed: 1, dpt: { layers: 1, hidden: 8, epochs: 2 } };
+    const r = lab(['train', '--spec', spec('d.json', { policies: ['dpt'], training }), '--policy', 'dpt', '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ policy: 'dpt', trainSamples: 3 * 15 * 3, valSamples: 15 * 3 });
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ model_type: 'dpt', env: 'energy-mdp', obs_sizes: [4], num_actions: 3, horizon: 3, context_transitions: 6, hidden_size: 8, num_hidden_layers: 1 });
+    const record = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8'));
+    expect(record.valLosses.map((v: { epoch: number }) => v.epoch)).toEqual([1, 2]);
+    // The same spec, evaluated with the saved DPT, twice: no training progress, the same rows.
+    const again = spec('d2.json', { policies: ['dpt'], training, testTasks: 2, episodes: 1, trained: { dpt: out } });
+    const e = lab(['experiment', '--spec', again, '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stderr).not.toMatch(/train:/);
+    const rows = (out: string) => out.trim().split('\n').slice(0, -1); // the summary line holds the wall time
+    expect(rows(lab(['experiment', '--spec', again, '--json']).stdout)).toEqual(rows(e.stdout));
+    const missing = spec('d3.json', { policies: ['dpt'], trained: { dpt: join(dir, 'nothing') } });
+    expect(lab(['experiment', '--spec', missing]).stderr).toMatch(/--spec: trained\.dpt: .*config\.json/);
+    expect(lab(['experiment', '--spec', spec('d4.json', { policies: ['random'], trained: { dpt: out } })]).stderr).toMatch(/trained\.dpt: the spec's policies do not include dpt/);
+  });
+
   it('names the bad field', () => {
     const t = spec('bad.json', { policies: ['sft'] });
     expect(lab(['train', '--spec', t, '--policy', 'ppo', '--out', join(dir, 'x')]).stderr).toMatch(/--policy: must be one of sft, dpt, got "ppo"/);
@@ -62,14 +84,16 @@ describe('lab train', () => {
   });
 });
 
-describe('lab experiment with icl and sft', () => {
-  it('streams rows for both, with training and evaluation progress on stderr', () => {
-    const r = lab(['experiment', '--spec', spec('e.json', { policies: ['random', 'icl', 'sft'], testTasks: 2, episodes: 1, training: { tasks: 2, epochs: 1 } }), '--json']);
+describe('lab experiment with icl, sft and dpt', () => {
+  it('streams rows for each, with training and evaluation progress on stderr', () => {
+    const training = { tasks: 2, epochs: 1, dpt: { layers: 1, hidden: 8, epochs: 1 } };
+    const r = lab(['experiment', '--spec', spec('e.json', { policies: ['random', 'icl', 'sft', 'dpt'], testTasks: 2, episodes: 1, training }), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.slice(0, 3).map((l) => l.policy)).toEqual(['random', 'icl', 'sft']);
-    expect(lines[3].summary.rows).toBe(3);
-    expect(r.stderr).toMatch(/train: .*epoch 1/);
+    expect(lines.slice(0, 4).map((l) => l.policy)).toEqual(['random', 'icl', 'sft', 'dpt']);
+    expect(lines[4].summary.rows).toBe(4);
+    expect(r.stderr).toMatch(/train: .*sft base · epoch 1/);
+    expect(r.stderr).toMatch(/train: .*dpt base · epoch 1/);
     expect(r.stderr).toMatch(/experiment: 2\/2 \(100%\)/);
   });
 });

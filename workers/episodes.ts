@@ -66,7 +66,7 @@ export async function runEpisodeWith(req: EpisodeRequest, factory: PolicyFactory
   const nModels = task.kind === 'energy' ? task.models.length : 1;
   const model = req.model ?? (nModels > 1 ? new Rng(seed, 'episode-model', req.episode).int(nModels) : 0);
   const ctx = await contextOf(s, seed);
-  const agent = await prepareAgent(ctx, factory, undefined, ['policy', req.policy, req.episode]);
+  const agent = await prepareAgent(ctx, factory, {}, ['policy', req.policy, req.episode]);
   const ep = await playEpisode(ctx, agent, req.episode, model);
   const gamma = task.kind === 'energy' ? task.params.gamma : 1;
   let acc = 0;

@@ -6,7 +6,7 @@
  * here on WebGPU when the browser has it, else the CPU, and kept for the next sweep.
  */
 import * as Comlink from 'comlink';
-import { runExperiment } from '../src/experiments/run.ts';
+import { type LanguageModelLoad, runExperiment } from '../src/experiments/run.ts';
 import { asLanguageModel, loadModel } from '../src/models/loader/load.ts';
 import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
 import type { LanguageModel } from '../src/policies/types.ts';
@@ -21,9 +21,9 @@ function modelLocation(model: string | undefined): string {
   return m.includes('/') ? m : `${import.meta.env.BASE_URL}models/${m}/`;
 }
 
-function loadLanguageModel(model: string | undefined, o: { nf4?: boolean } = {}): Promise<LanguageModel> {
+function loadLanguageModel(model: string | undefined, o: LanguageModelLoad = {}): Promise<LanguageModel> {
   const location = modelLocation(model);
-  const key = `${o.nf4 === true ? 'nf4' : 'f32'}:${location}`;
+  const key = `${o.adapter === true ? 'adapter' : 'base'}:${o.nf4 === true ? 'nf4' : 'f32'}:${location}`;
   let p = models.get(key);
   if (!p) {
     p = (async () => asLanguageModel(await loadModel({ kind: 'local', location, name: model ?? SHIPPED_MODEL_NAME }, { backend: await preferredBackend(), nf4: o.nf4 === true })))();

@@ -2,6 +2,7 @@
 import { parseExperimentSpec, runExperiment, type ExperimentSpec } from '../../src/experiments/index.ts';
 import { printJson, readSpecFile } from '../io.ts';
 import { loadLanguageModelFolder } from '../language-model.ts';
+import { attachAdapter, loadDptFolder } from '../model-io.ts';
 import { progressReporter } from '../progress.ts';
 
 export interface ExperimentArgs {
@@ -19,8 +20,15 @@ export async function runExperimentCommand(args: ExperimentArgs): Promise<void> 
   const training = progressReporter('train');
   const run = runExperiment(spec, {
     loadLanguageModel: (model, o) => loadLanguageModelFolder(model, '--spec: model', o),
+    loadTrained: {
+      adapter: (dir, base) => {
+        attachAdapter(base.model.backend, base.model, base.model.config, dir, '--spec: trained.sft');
+        return Promise.resolve({ ...base, label: `${base.label} + ${dir}` });
+      },
+      dpt: (dir) => Promise.resolve(loadDptFolder(dir, '--spec: trained.dpt')),
+    },
     onProgress: (p) => progress.update(p.done, p.total, p.label),
-    onTrain: (p) => training.update(p.step, p.steps, `sft ${p.label} · epoch ${p.epoch} · loss ${p.loss.toFixed(4)}${p.valLoss === undefined ? '' : ` · val ${p.valLoss.toFixed(4)}`} · ${p.tokensPerSecond.toFixed(0)} tok/s`),
+    onTrain: (p) => training.update(p.step, p.steps, `${p.policy} ${p.label} · epoch ${p.epoch} · loss ${p.loss.toFixed(4)}${p.valLoss === undefined ? '' : ` · val ${p.valLoss.toFixed(4)}`} · ${p.tokensPerSecond.toFixed(0)} tok/s`),
   });
   for (;;) {
     const next = await run.next();

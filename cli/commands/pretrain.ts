@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseLlamaConfig } from '../../src/nn/llama-config.ts';
 import { CheckpointError, readCheckpoint } from '../../src/models/pretrain/checkpoint.ts';
 import { formatMix, parseMix } from '../../src/models/pretrain/data.ts';
+import type { DocKind } from '../../src/models/corpus/index.ts';
 import { parallelRunner, sharedAlloc } from '../../src/models/pretrain/parallel-node.ts';
 import { modelOver, paramLayout, initParams } from '../../src/models/pretrain/params.ts';
 import { modelFolderFiles, pretrainLoop, type PretrainRecord } from '../../src/models/pretrain/run.ts';
@@ -25,7 +26,7 @@ export const PRETRAIN_DEFAULTS = {
 
 export type PretrainArgs = Partial<Record<
   'out' | 'layers' | 'hidden' | 'heads' | 'kv-heads' | 'intermediate' | 'steps' | 'batch' | 'seq' | 'lr' | 'warmup' | 'min-lr-ratio' | 'weight-decay' |
-  'clip' | 'seed' | 'mix' | 'shards' | 'rope-theta' | 'warm-seq' | 'warm-batch' | 'warm-steps' | 'threads' | 'log-every' | 'eval-every' | 'eval-examples' | 'checkpoint-every' | 'stop-after',
+  'clip' | 'seed' | 'mix' | 'shards' | 'rope-theta' | 'warm-seq' | 'warm-batch' | 'warm-steps' | 'warm-mix' | 'threads' | 'log-every' | 'eval-every' | 'eval-examples' | 'checkpoint-every' | 'stop-after',
   string
 >> & { resume: boolean; json: boolean; untied: boolean };
 
@@ -55,12 +56,15 @@ export function pretrainOptions(a: PretrainArgs): PretrainOptions {
   const shards = positiveInt(a.shards, '--shards', 1, 64, d.shards);
   const batch = positiveInt(a.batch, '--batch', 1, 4096, d.batch);
   if (batch % shards !== 0) throw new CliError(`--batch: ${batch} is not a multiple of --shards ${shards}`);
-  let mix;
-  try {
-    mix = parseMix(a.mix ?? d.mix);
-  } catch (e) {
-    throw new CliError(`--mix: ${(e as Error).message}`);
-  }
+  const mixOf = (value: string | undefined, option: string): Record<DocKind, number> => {
+    try {
+      return parseMix(value);
+    } catch (e) {
+      throw new CliError(`${option}: ${(e as Error).message}`);
+    }
+  };
+  const mix = mixOf(a.mix ?? d.mix, '--mix');
+  const warmMix = a['warm-mix'] === undefined ? mix : mixOf(a['warm-mix'], '--warm-mix');
   const seq = positiveInt(a.seq, '--seq', 2, 8192, d.seq);
   const warmSteps = positiveInt(a['warm-steps'], '--warm-steps', 0, steps, Math.min(d.warmSteps, steps));
   const warmSeq = positiveInt(a['warm-seq'], '--warm-seq', 2, seq, warmSteps > 0 ? Math.min(d.warmSeq, seq) : seq);
@@ -70,7 +74,7 @@ export function pretrainOptions(a: PretrainArgs): PretrainOptions {
     model, steps, batch, seq, warmSeq, warmBatch, warmSteps, lr: num(a.lr, '--lr', 0, 1, d.lr),
     warmup: positiveInt(a.warmup, '--warmup', 0, steps, Math.min(d.warmup, steps)), minLrRatio: num(a['min-lr-ratio'], '--min-lr-ratio', 0, 1, d.minLrRatio),
     weightDecay: num(a['weight-decay'], '--weight-decay', 0, 10, d.weightDecay), beta1: 0.9, beta2: 0.95, maxGradNorm: num(a.clip, '--clip', 1e-6, 1e9, d.clip),
-    seed: positiveInt(a.seed, '--seed', 0, 2 ** 31, d.seed), mix, shards,
+    seed: positiveInt(a.seed, '--seed', 0, 2 ** 31, d.seed), mix, warmMix, shards,
   };
 }
 
@@ -87,6 +91,7 @@ export function reproduceCommand(o: PretrainOptions, out: string): string {
     'npm run -s lab -- pretrain', `--out ${out}`, `--layers ${m.numLayers}`, `--hidden ${m.hiddenSize}`, `--heads ${m.numHeads}`, `--kv-heads ${m.numKvHeads}`,
     `--intermediate ${m.intermediateSize}`, ...(m.tieWordEmbeddings ? [] : ['--untied']), `--rope-theta ${m.ropeTheta}`, `--steps ${o.steps}`, `--batch ${o.batch}`, `--seq ${o.seq}`,
     `--warm-seq ${o.warmSeq}`, `--warm-batch ${o.warmBatch}`, `--warm-steps ${o.warmSteps}`,
+    ...(formatMix(o.warmMix) === formatMix(o.mix) ? [] : [`--warm-mix ${formatMix(o.warmMix)}`]),
     `--lr ${o.lr}`, `--warmup ${o.warmup}`, `--min-lr-ratio ${o.minLrRatio}`, `--weight-decay ${o.weightDecay}`, `--clip ${o.maxGradNorm}`,
     `--seed ${o.seed}`, `--mix ${formatMix(o.mix)}`, `--shards ${o.shards}`,
   ].join(' ');

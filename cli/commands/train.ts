@@ -1,17 +1,23 @@
 /**
  * `train --spec FILE --policy sft|dpt --out DIR [--point I] [--resume] [--json]` (DESIGN §7): trains on the
  * spec's training set at one sweep point (default the first) and writes DIR — for sft a PEFT
- * adapter folder for the spec's model, with training.json (settings, loss and validation-loss
- * curves, tokens/s, wall time). Files are written to temporary names and renamed into place, so
- * an interrupted run never leaves a half-written adapter; DIR/checkpoint.safetensors (every 50
- * steps and each epoch's end) lets `--resume` continue it exactly, and goes once the run is done.
+ * adapter folder for the spec's model, for dpt a DPT model folder (config.json,
+ * model.safetensors) — with training.json (settings, loss and validation-loss curves, tokens/s,
+ * wall time). Files are written to temporary names and renamed into place, so an interrupted
+ * run never leaves a half-written folder; for sft, DIR/checkpoint.safetensors (every 50 steps
+ * and each epoch's end) lets `--resume` continue it exactly, and goes once the run is done. A
+ * DPT trains in seconds to minutes and is simply rerun.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseExperimentSpec, sweepPoints } from '../../src/experiments/spec.ts';
 import { savePeftAdapter } from '../../src/models/peft.ts';
 import { SftCheckpointError } from '../../src/training/sft-checkpoint.ts';
-import { trainSftAtPoint } from '../../src/training/sft-point.ts';
+import { type PointTraining, trainDptAtPoint, trainSftAtPoint } from '../../src/training/at-point.ts';
+import { dptConfigJson, dptSafetensors } from '../../src/training/dpt-model.ts';
+import type { TrainProgress } from '../../src/training/sft.ts';
+import { CpuBackend } from '../../src/nn/cpu/index.ts';
+import type { ExperimentSpec } from '../../src/experiments/spec.ts';
 import { CliError, positiveInt, printJson, readSpecFile } from '../io.ts';
 import { loadLanguageModelFolder, SHIPPED_MODEL_DIR } from '../language-model.ts';
 import { assertNotAnInput, writeFileAtomic } from '../model-io.ts';
@@ -44,7 +50,10 @@ export async function runTrain(a: TrainArgs): Promise<void> {
     throw new CliError(`--policy: must be one of ${TRAIN_POLICIES.join(', ')}, got ${JSON.stringify(a.policy ?? null)}`);
   }
   if (a.out === undefined || a.out === '') throw new CliError('--out: a folder path is required');
-  if (a.policy === 'dpt') throw new CliError('--policy: dpt training is not built yet (issue "The training stage"); sft is');
+  if (a.policy === 'dpt') {
+    if (a.resume) throw new CliError('--resume: only sft runs keep checkpoints; rerun the dpt command (it is deterministic)');
+    return runTrainDpt(a, spec, a.out);
+  }
   assertNotAnInput('--out', a.out, [{ option: '--spec model', path: spec.model ?? SHIPPED_MODEL_DIR }, { option: '--spec', path: a.spec }]);
   const points = sweepPoints(spec);
   const point = positiveInt(a.point, '--point', 1, points.length, 1) - 1;
@@ -52,15 +61,15 @@ export async function runTrain(a: TrainArgs): Promise<void> {
   const ckpt = join(a.out, 'checkpoint.safetensors');
   if (existsSync(ckpt) && !a.resume) throw new CliError(`--out: ${ckpt} exists (an unfinished run); pass --resume to continue it, or choose another --out`);
   if (a.resume && !existsSync(ckpt)) throw new CliError(`--resume: no checkpoint at ${ckpt}`);
-  const base = await loadLanguageModelFolder(spec.model, '--spec: model', { nf4: spec.training.nf4 });
+  const base = await loadLanguageModelFolder(spec.model, '--spec: model', { nf4: spec.training.nf4, adapter: true });
   const progress = progressReporter('train');
-  let trained;
+  let trained: PointTraining;
   try {
     trained = await trainSftAtPoint(spec, point, base, {
       checkpointEvery: CHECKPOINT_EVERY,
       saveCheckpoint: (bytes) => writeAtomic(a.out!, new Map([['checkpoint.safetensors', bytes]])),
       ...(a.resume ? { resume: readFileSync(ckpt) } : {}),
-      onProgress: (p) => progress.update(p.step, p.steps, `epoch ${p.epoch} · loss ${p.loss.toFixed(4)}${p.valLoss === undefined ? '' : ` · val ${p.valLoss.toFixed(4)}`} · ${p.tokensPerSecond.toFixed(0)} tok/s`),
+      onProgress: (p) => progress.update(p.step, p.steps, progressLine(p)),
     });
   } catch (e) {
     if (e instanceof SftCheckpointError) throw new CliError(`--resume: ${e.message}`);
@@ -69,11 +78,34 @@ export async function runTrain(a: TrainArgs): Promise<void> {
   progress.end();
   const { result, data } = trained;
   const peft = await savePeftAdapter(base.model.backend, result.adapter, spec.model ?? base.label);
-  const record = {
-    policy: 'sft',
+  const record = trainingRecord('sft', spec, points[point]!.point, data, result);
+  writeAtomic(a.out, new Map<string, string | Uint8Array>([
+    ['adapter_config.json', `${JSON.stringify(peft.config, null, 2)}\n`],
+    ['adapter_model.safetensors', peft.safetensors],
+    ['training.json', `${JSON.stringify(record, null, 2)}\n`],
+  ]));
+  rmSync(ckpt, { force: true }); // finished: the adapter folder is a plain PEFT folder again
+  report(a, { out: a.out, policy: 'sft', point: record.point, trainRows: data.trainRows, valRows: data.valRows }, result);
+}
+
+function progressLine(p: TrainProgress): string {
+  return `epoch ${p.epoch} · loss ${p.loss.toFixed(4)}${p.valLoss === undefined ? '' : ` · val ${p.valLoss.toFixed(4)}`} · ${p.tokensPerSecond.toFixed(0)} tok/s`;
+}
+
+interface Curves {
+  losses: { step: number; loss: number }[];
+  valLosses: { epoch: number; step: number; loss: number }[];
+  tokens: number;
+  seconds: number;
+}
+
+/** training.json: what was trained, on what, and how it went. */
+function trainingRecord(policy: 'sft' | 'dpt', spec: ExperimentSpec, point: Record<string, number>, data: object, result: Curves) {
+  return {
+    policy,
     spec: { ...spec, model: spec.model ?? null },
-    point: points[point]!.point,
-    settings: spec.training,
+    point,
+    settings: policy === 'dpt' ? { ...spec.training.dpt, seed: spec.training.seed, tasks: spec.training.tasks } : spec.training,
     data,
     losses: result.losses,
     valLosses: result.valLosses,
@@ -82,16 +114,29 @@ export async function runTrain(a: TrainArgs): Promise<void> {
     wallSeconds: result.seconds,
     machine: machineDescription(),
   };
-  writeAtomic(a.out, new Map<string, string | Uint8Array>([
-    ['adapter_config.json', `${JSON.stringify(peft.config, null, 2)}\n`],
-    ['adapter_model.safetensors', peft.safetensors],
-    ['training.json', `${JSON.stringify(record, null, 2)}\n`],
-  ]));
-  rmSync(ckpt, { force: true }); // finished: the adapter folder is a plain PEFT folder again
+}
+
+function report(a: TrainArgs, head: Record<string, unknown>, result: Curves): void {
   const summary = {
-    out: a.out, policy: 'sft', point: record.point, trainRows: data.trainRows, valRows: data.valRows, steps: result.losses.length,
-    finalLoss: result.losses.at(-1)?.loss ?? null, valLoss: result.valLosses.at(-1)?.loss ?? null, tokensPerSecond: record.tokensPerSecond, wallSeconds: result.seconds,
+    ...head, steps: result.losses.length, finalLoss: result.losses.at(-1)?.loss ?? null, valLoss: result.valLosses.at(-1)?.loss ?? null,
+    tokensPerSecond: result.tokens / result.seconds, wallSeconds: result.seconds,
   };
   if (a.json) printJson(summary);
   else process.stderr.write(`train: wrote ${a.out} (${summary.steps} steps, loss ${summary.finalLoss?.toFixed(4)}, validation ${summary.valLoss?.toFixed(4) ?? '—'}, ${summary.tokensPerSecond.toFixed(0)} tokens/s, ${result.seconds.toFixed(0)} s)\n`);
+}
+
+async function runTrainDpt(a: TrainArgs, spec: ExperimentSpec, out: string): Promise<void> {
+  assertNotAnInput('--out', out, [{ option: '--spec', path: a.spec }]);
+  const points = sweepPoints(spec);
+  const point = positiveInt(a.point, '--point', 1, points.length, 1) - 1;
+  const progress = progressReporter('train');
+  const { result, data } = await trainDptAtPoint(spec, point, new CpuBackend(), { onProgress: (p) => progress.update(p.step, p.steps, progressLine(p)) });
+  progress.end();
+  const record = trainingRecord('dpt', spec, points[point]!.point, data, result);
+  writeAtomic(out, new Map<string, string | Uint8Array>([
+    ['config.json', `${JSON.stringify(dptConfigJson(result.model.config), null, 2)}\n`],
+    ['model.safetensors', await dptSafetensors(result.model)],
+    ['training.json', `${JSON.stringify(record, null, 2)}\n`],
+  ]));
+  report(a, { out, policy: 'dpt', point: record.point, trainSamples: data.trainSamples, valSamples: data.valSamples }, result);
 }

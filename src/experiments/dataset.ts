@@ -18,7 +18,7 @@ import { parseTaskSpec, resolveDarkroomParams } from '../core/spec/task-spec.ts'
 import { darkroomGoalSplit } from '../core/envs/darkroom.ts';
 import { simulateEpisode } from '../core/simulate.ts';
 import { serializeTrainingExample, trainingPairs } from '../core/serialize.ts';
-import type { Step, Task, Trajectory } from '../core/types.ts';
+import type { Agent, Step, Task, Trajectory } from '../core/types.ts';
 import { MAX_TRAIN_TASKS } from '../training/settings.ts';
 import { baselineAgent, drawSupport, modelCount } from './task-context.ts';
 import { DARKROOM_SPLIT_SEED, trainTaskLimit, parseExperimentSpec, sweepPoints, type EnergyDistribution, type ExperimentSpec } from './spec.ts';
@@ -48,6 +48,8 @@ export interface DatasetExample {
   policy: 'oracle' | 'random';
   support: Trajectory[];
   steps: Step[];
+  /** The oracle's action at every step of the episode (the DPT's labels): the actions taken in an oracle episode, the oracle's choice given the same history in a random one. */
+  oracleActions: number[];
   return: number;
 }
 
@@ -114,9 +116,17 @@ export async function* trainingExamples(input: unknown, opts: DatasetOptions = {
       const policy = plan[e]!;
       const agent = await baselineAgent(policy, task, solution, new Rng(spec.seed, 'train-policy', i, e));
       const ep = await simulateEpisode(task, agent, { seed: spec.seed, taskIndex: i, episode: e, model: e % K, stream: 'train-env' });
-      yield { task: i, episode: e, policy, support, steps: ep.steps, return: ep.return };
+      const oracleActions = policy === 'oracle' ? ep.steps.map((st) => st.action) : await oracleLabels(ep.steps, await baselineAgent('oracle', task, solution, new Rng(spec.seed, 'train-label', i, e)));
+      yield { task: i, episode: e, policy, support, steps: ep.steps, oracleActions, return: ep.return };
     }
   }
+}
+
+/** What the oracle would do at each step of an episode it did not play, given the same history. */
+async function oracleLabels(steps: readonly Step[], oracle: Agent): Promise<number[]> {
+  const out: number[] = [];
+  for (let t = 0; t < steps.length; t++) out.push(await oracle.act(steps.slice(0, t), steps[t]!.obs));
+  return out;
 }
 
 /** `{"text": ...}`: the support lines, then the whole episode (the inference layout). */

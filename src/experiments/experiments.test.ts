@@ -4,7 +4,7 @@ import { solve } from '../core/solve.ts';
 import { makeEnergyTask } from '../core/envs/energy.ts';
 import { parseExperimentSpec, sweepPoints } from './spec.ts';
 import { collectExperiment, runExperiment, sampleTask } from './run.ts';
-import { trainTasksAt } from '../training/sft-point.ts';
+import { trainTasksAt } from '../training/at-point.ts';
 import { EXAMPLE_SPECS } from './examples.ts';
 import type { ExperimentProgress, ResultRow } from './types.ts';
 

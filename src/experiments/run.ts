@@ -19,19 +19,40 @@ import { getPolicy } from '../policies/registry.ts';
 import { oraclePolicy } from '../policies/oracle.ts';
 import type { LanguageModel, PolicyFactory } from '../policies/types.ts';
 import type { TrainProgress } from '../training/sft.ts';
-import { trainSftAtPoint } from '../training/sft-point.ts';
+import { trainDptAtPoint, trainSftAtPoint } from '../training/at-point.ts';
+import type { DptModel } from '../training/dpt-model.ts';
+import type { Backend } from '../nn/backend.ts';
+import { CpuBackend } from '../nn/cpu/index.ts';
 import { DARKROOM_SPLIT_SEED, parseExperimentSpec, sweepPoints, type DarkroomDistribution, type EnergyDistribution, type ExperimentSpec } from './spec.ts';
 import { modelCount, playEpisode, prepareAgent, type TaskContext, taskContext } from './task-context.ts';
 import type { ExperimentProgress, ExperimentSummary, ResultRow } from './types.ts';
+
+/**
+ * How the runner asks for a model: `nf4` quantizes the frozen base; `adapter` asks for an
+ * instance of its own that adapters are attached to, never the one `icl` runs on (loaders
+ * cache per (folder, nf4, adapter), so the two never share weights objects).
+ */
+export interface LanguageModelLoad {
+  nf4?: boolean;
+  adapter?: boolean;
+}
 
 export interface RunOptions {
   /**
    * Loads the spec's `"model"` (undefined: the shipped model) for the language-model policies;
    * the CLI reads folders from disk, the app's worker fetches served ones.
    */
-  loadLanguageModel?: (model: string | undefined, o?: { nf4?: boolean }) => Promise<LanguageModel>;
-  /** Progress of the training runs of `sft` (one per sweep point), with the point's label. */
-  onTrain?: (p: TrainProgress & { label: string }) => void;
+  loadLanguageModel?: (model: string | undefined, o?: LanguageModelLoad) => Promise<LanguageModel>;
+  /** Loads artifacts the spec names under `"trained"` instead of training them (the CLI reads folders). */
+  loadTrained?: {
+    /** the PEFT folder `dir`, attached to `base` (an `adapter: true` instance). */
+    adapter?: (dir: string, base: LanguageModel) => Promise<LanguageModel>;
+    dpt?: (dir: string) => Promise<DptModel>;
+  };
+  /** Progress of the training runs of `sft` and `dpt` (one each per sweep point), with the point's label and which policy trains. */
+  onTrain?: (p: TrainProgress & { label: string; policy: 'sft' | 'dpt' }) => void;
+  /** The backend the DPT trains and runs on (default: the CPU). */
+  dptBackend?: () => Backend | Promise<Backend>;
   signal?: AbortSignal;
   onProgress?: (p: ExperimentProgress) => void;
   solveOptions?: SolveOptions;
@@ -66,8 +87,8 @@ export function sampleTask(spec: ExperimentSpec, params: Record<string, unknown>
 }
 
 /** R^π of one policy on a task: mean return over the CRN episodes (APOMDP: α-MEU over per-model means). */
-async function evaluate(spec: ExperimentSpec, ctx: TaskContext, factory: PolicyFactory, lm: LanguageModel | undefined, signal?: AbortSignal): Promise<number> {
-  const agent = await prepareAgent(ctx, factory, lm);
+async function evaluate(spec: ExperimentSpec, ctx: TaskContext, factory: PolicyFactory, trained: { lm?: LanguageModel; dpt?: DptModel }, signal?: AbortSignal): Promise<number> {
+  const agent = await prepareAgent(ctx, factory, trained);
   const { task } = ctx;
   const perModel: number[] = [];
   for (let m = 0; m < modelCount(task); m++) {
@@ -103,7 +124,13 @@ export async function* runExperiment(input: unknown, opts: RunOptions = {}): Asy
   const needs = (kind: PolicyFactory['languageModel']): boolean => factories.some((f) => f.languageModel === kind);
   const baseLm = load && needs('base') ? await load(spec.model) : undefined;
   // QLoRA: the adapter trains on (and sft runs on) its own base, quantized when the spec says so.
-  const adapterBase = load && needs('adapter') ? await load(spec.model, { nf4: spec.training.nf4 }) : undefined;
+  const adapterBase = load && needs('adapter') ? await load(spec.model, { nf4: spec.training.nf4, adapter: true }) : undefined;
+  const dptBackend = factories.some((f) => f.decisionTransformer) ? await (opts.dptBackend?.() ?? new CpuBackend()) : undefined;
+  const loaderOf = <K extends 'adapter' | 'dpt'>(kind: K): NonNullable<NonNullable<RunOptions['loadTrained']>[K]> => {
+    const f = opts.loadTrained?.[kind];
+    if (!f) throw new Error(`trained.${kind === 'adapter' ? 'sft' : 'dpt'}: this runner cannot load trained folders`);
+    return f;
+  };
   const points = sweepPoints(spec);
   const total = points.length * spec.testTasks;
   const started = performance.now();
@@ -112,21 +139,33 @@ export async function* runExperiment(input: unknown, opts: RunOptions = {}): Asy
   for (const [pointIndex, { point, params }] of points.entries()) {
     const acc: Accumulator[] = factories.map(() => ({ gaps: [], returns: [], oracleReturns: [], flagged: 0 }));
     // sft: one adapter per sweep point, trained on that point's training set before its test tasks.
-    const adapted = adapterBase
-      ? (await trainSftAtPoint(spec, pointIndex, adapterBase, {
-          ...(signal ? { signal } : {}),
-          onProgress: (p) => opts.onTrain?.({ ...p, label: pointLabel(point) }),
-        })).lm
-      : undefined;
-    const lmOf = (f: PolicyFactory): LanguageModel | undefined => (f.languageModel === 'adapter' ? adapted : f.languageModel === 'base' ? baseLm : undefined);
+    // (or the adapter the spec names under "trained", loaded instead).
+    const hooks = (policy: 'sft' | 'dpt') => ({ ...(signal ? { signal } : {}), onProgress: (p: TrainProgress) => opts.onTrain?.({ ...p, label: pointLabel(point), policy }) });
+    const namedAdapter = spec.trained?.sft?.[pointIndex];
+    const adapted = !adapterBase
+      ? undefined
+      : namedAdapter !== undefined
+        ? await loaderOf('adapter')(namedAdapter, adapterBase)
+        : (await trainSftAtPoint(spec, pointIndex, adapterBase, hooks('sft'))).lm;
+    // dpt: one transformer per sweep point, trained from scratch on the same training tasks (or the one the spec names).
+    const namedDpt = spec.trained?.dpt?.[pointIndex];
+    const dpt = !dptBackend
+      ? undefined
+      : namedDpt !== undefined
+        ? await loaderOf('dpt')(namedDpt)
+        : (await trainDptAtPoint(spec, pointIndex, dptBackend, hooks('dpt'))).result.model;
+    const trainedFor = (f: PolicyFactory): { lm?: LanguageModel; dpt?: DptModel } => {
+      const lm = f.languageModel === 'adapter' ? adapted : f.languageModel === 'base' ? baseLm : undefined;
+      return { ...(lm ? { lm } : {}), ...(f.decisionTransformer && dpt ? { dpt } : {}) };
+    };
     for (let i = 0; i < spec.testTasks; i++) {
       checkAbort(signal);
       await breathe();
       checkAbort(signal);
       const ctx = await taskContext(sampleTask(spec, params, i), { seed: spec.seed, index: i, k: spec.support, policy: spec.supportPolicy, ...(solveOptions ? { solveOptions } : {}) });
-      const rStar = await evaluate(spec, ctx, oraclePolicy, undefined, signal);
+      const rStar = await evaluate(spec, ctx, oraclePolicy, {}, signal);
       for (let j = 0; j < factories.length; j++) {
-        const rPi = await evaluate(spec, ctx, factories[j]!, lmOf(factories[j]!), signal);
+        const rPi = await evaluate(spec, ctx, factories[j]!, trainedFor(factories[j]!), signal);
         const g = gapDetail(rStar, rPi);
         acc[j]!.gaps.push(g.gap);
         acc[j]!.returns.push(rPi);

@@ -62,13 +62,19 @@ export interface ExperimentSpec {
    * a name under models/ in the app); absent = the shipped model.
    */
   model?: string;
-  /** How sft trains (DESIGN §7; defaults in training/settings.ts). */
+  /** How sft and dpt train (DESIGN §7; defaults in training/settings.ts). */
   training: TrainingSettings;
+  /**
+   * Artifacts trained before (`train --out`), one folder per sweep point: evaluated as they are
+   * instead of training sft's adapter or the dpt again.
+   */
+  trained?: { sft?: string[]; dpt?: string[] };
 }
 
 /** What a user may write: everything with a default may be left out. */
-export type ExperimentSpecInput = Partial<Omit<ExperimentSpec, 'name' | 'env' | 'distribution' | 'training'>> & {
+export type ExperimentSpecInput = Partial<Omit<ExperimentSpec, 'name' | 'env' | 'distribution' | 'training' | 'trained'>> & {
   training?: TrainingInput;
+  trained?: { sft?: string | string[]; dpt?: string | string[] };
   name: string;
   env: EnvName;
   distribution?: Partial<EnergyDistribution> | Partial<DarkroomDistribution>;
@@ -81,6 +87,10 @@ export const EXPERIMENT_LIMITS = {
   sweepValues: 20,
   policies: 16,
 } as const;
+
+const folderName = z.string({ error: 'must be a folder path' }).min(1, { error: 'must be a non-empty folder path' }).max(1000, { error: 'must be at most 1000 characters' });
+/** A folder, or one per sweep point. */
+const trainedFolders = z.union([folderName, z.array(folderName).min(1).max(EXPERIMENT_LIMITS.sweepValues)], { error: 'must be a folder path or an array of them, one per sweep point' });
 
 const topSchema = z.strictObject({
   name: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).max(200, { error: 'must be at most 200 characters' }),
@@ -107,6 +117,7 @@ const topSchema = z.strictObject({
   supportPolicy: z.enum(['oracle', 'random'], { error: enumError(['oracle', 'random']) }).default('oracle'),
   seed: intIn(0, 2 ** 32 - 1).default(0),
   training: trainingSchema.default(TRAINING_DEFAULTS),
+  trained: z.strictObject({ sft: trainedFolders.optional(), dpt: trainedFolders.optional() }).optional(),
   model: z.string({ error: 'must be a model folder (a path or a name)' }).min(1, { error: 'must be a non-empty model folder' }).max(1000, { error: 'must be at most 1000 characters' }).optional(),
 });
 
@@ -161,6 +172,21 @@ function checkPoints(spec: ExperimentSpec, problems: string[]): void {
     const where = spec.sweep ? ` (at sweep point ${i + 1}: ${JSON.stringify(point)})` : '';
     problems.push(...taskSpecProblems(spec.env, params).map((p) => `${p}${where}`));
   });
+}
+
+/** `trained.sft` / `trained.dpt` as one folder per sweep point, for policies the spec runs. */
+function trainedPerPoint(given: { sft?: string | string[]; dpt?: string | string[] }, spec: ExperimentSpec, problems: string[]): ExperimentSpec['trained'] {
+  const points = sweepPoints(spec).length;
+  const out: NonNullable<ExperimentSpec['trained']> = {};
+  for (const policy of ['sft', 'dpt'] as const) {
+    const v = given[policy];
+    if (v === undefined) continue;
+    const list = typeof v === 'string' ? [v] : v;
+    if (!spec.policies.includes(policy)) problems.push(`trained.${policy}: the spec's policies do not include ${policy}`);
+    else if (list.length !== points) problems.push(`trained.${policy}: must give one folder per sweep point (${points}), got ${list.length}`);
+    else out[policy] = list;
+  }
+  return out;
 }
 
 /** Validates an experiment spec and fills in defaults; throws a SpecError naming every bad field. */
@@ -223,6 +249,7 @@ export function parseExperimentSpec(input: unknown): ExperimentSpec {
     ...(top.model !== undefined ? { model: top.model } : {}),
     training: top.training,
   };
+  if (top.trained) spec.trained = trainedPerPoint(top.trained, spec, problems);
   checkPoints(spec, problems);
   const limit = trainTaskLimit(env, spec.params);
   if (spec.training.tasks !== undefined && spec.training.tasks > limit) problems.push(`training.tasks: must be an integer in [1, ${limit}] for ${env}, got ${spec.training.tasks}`);

@@ -23,6 +23,7 @@ import { publicView } from '../core/view.ts';
 import type { Agent, Episode, OracleSolution, Task, Trajectory } from '../core/types.ts';
 import { randomPolicy } from '../policies/random.ts';
 import type { LanguageModel, PolicyContext, PolicyFactory } from '../policies/types.ts';
+import type { DptModel } from '../training/dpt-model.ts';
 
 export type SupportPolicy = 'oracle' | 'random';
 
@@ -77,11 +78,14 @@ export async function taskContext(task: Task, o: { seed: number; index: number; 
   return { task, solution, support: await drawSupport(task, solution, o), seed: o.seed, index: o.index };
 }
 
-/** The agent of policy `factory` on a task (its own stream; the oracle gets the solution, LM policies their model). */
-export async function prepareAgent(ctx: TaskContext, factory: PolicyFactory, lm?: LanguageModel, stream: readonly (string | number)[] = ['policy', factory.name, ctx.index]): Promise<Agent> {
+/** The agent of policy `factory` on a task (its own stream; the oracle gets the solution, LM policies their model, dpt its trained transformer). */
+export async function prepareAgent(
+  ctx: TaskContext, factory: PolicyFactory, trained: { lm?: LanguageModel; dpt?: DptModel } = {}, stream: readonly (string | number)[] = ['policy', factory.name, ctx.index],
+): Promise<Agent> {
   const pc: PolicyContext = { view: publicView(ctx.task), support: ctx.support, rng: new Rng(ctx.seed, ...stream) };
   if (factory.privileged) pc.solution = ctx.solution;
-  if (factory.languageModel) pc.lm = lm;
+  if (factory.languageModel) pc.lm = trained.lm;
+  if (factory.decisionTransformer) pc.dpt = trained.dpt;
   return factory.prepare(pc);
 }
 

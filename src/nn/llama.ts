@@ -38,6 +38,8 @@ export interface ForwardOptions {
   dropout?: boolean;
 }
 
+export type BlockOptions = ForwardOptions & { posOffset?: number; attend?: Attend };
+
 /**
  * How a layer attends, given its rotated q, its rotated k and its v (all [B·T, heads·D]).
  * The default is causal self-attention over this call's tokens; kv-cache.ts substitutes one
@@ -71,7 +73,15 @@ export class LlamaModel {
   }
 
   /** Hidden states [B·T, hidden] after the last layer (before the final norm). */
-  hidden(tape: Tape, ids: IndexBuf, batch: number, seq: number, o: ForwardOptions & { posOffset?: number; attend?: Attend } = {}): Tensor {
+  hidden(tape: Tape, ids: IndexBuf, batch: number, seq: number, o: BlockOptions = {}): Tensor {
+    return this.blocks(tape, embedding(tape, ids, this.embed), batch, seq, o);
+  }
+
+  /**
+   * The decoder layers on input vectors x [B·T, hidden]: the token embeddings for a language
+   * model, a learned projection of transitions for the DPT (training/dpt-model.ts).
+   */
+  blocks(tape: Tape, input: Tensor, batch: number, seq: number, o: BlockOptions = {}): Tensor {
     const c = this.config;
     const posOffset = o.posOffset ?? 0;
     const attend: Attend =
@@ -79,7 +89,7 @@ export class LlamaModel {
     const adapter = this.adapter;
     const dropout = (o.dropout ?? true) ? (adapter?.settings.dropout ?? 0) : 0;
     const seed = o.seed ?? 0;
-    let x = embedding(tape, ids, this.embed);
+    let x = input;
     this.layers.forEach((layer, l) => {
       const lin = (input: Tensor, p: Projection): Tensor => {
         const pair = adapter?.layers[l]?.[p];

@@ -4,13 +4,14 @@
  * (`icl-onnx`) register themselves where their runtime lives.
  */
 import { cePlanningPolicy } from './ce-planning.ts';
+import { dptPolicy } from './dpt.ts';
 import { iclPolicy, sftPolicy } from './icl.ts';
 import { oraclePolicy } from './oracle.ts';
 import { randomPolicy } from './random.ts';
 import { supportCopyPolicy } from './support-copy.ts';
 import type { PolicyFactory } from './types.ts';
 
-export const BUILTIN_POLICIES: readonly PolicyFactory[] = [randomPolicy, oraclePolicy, supportCopyPolicy, cePlanningPolicy, iclPolicy, sftPolicy];
+export const BUILTIN_POLICIES: readonly PolicyFactory[] = [randomPolicy, oraclePolicy, supportCopyPolicy, cePlanningPolicy, iclPolicy, sftPolicy, dptPolicy];
 
 const registry = new Map<string, PolicyFactory>(BUILTIN_POLICIES.map((f) => [f.name, f]));
 

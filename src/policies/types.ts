@@ -6,6 +6,7 @@ import type { Rng } from '../core/rng.ts';
 import type { Agent, AgentView, OracleSolution, Trajectory } from '../core/types.ts';
 import type { TokenizerLike } from '../models/icl/tokens.ts';
 import type { LlamaModel } from '../nn/llama.ts';
+import type { DptModel } from '../training/dpt-model.ts';
 
 /** A loaded language model, as the language-model policies (icl, sft) use it. */
 export interface LanguageModel {
@@ -27,6 +28,8 @@ export interface PolicyContext {
   solution?: OracleSolution;
   /** the experiment's language model (with the trained adapter for `adapter` policies); given only to factories marked `languageModel`. */
   lm?: LanguageModel;
+  /** the Decision-Pretrained Transformer trained on the experiment's training tasks; given only to factories marked `decisionTransformer`. */
+  dpt?: DptModel;
 }
 
 export interface PolicyFactory {
@@ -39,6 +42,8 @@ export interface PolicyFactory {
    * tasks at each sweep point (sft).
    */
   languageModel?: 'base' | 'adapter';
+  /** The policy needs a DPT that the runner trains on the experiment's training tasks at each sweep point. */
+  decisionTransformer?: boolean;
   /** a one-line description for the UI. */
   description?: string;
   prepare(ctx: PolicyContext): Agent | Promise<Agent>;

@@ -18,6 +18,26 @@ export const MAX_TRAIN_TASKS = 100_000;
 export const SFT_LOSS_MODES = ['query', 'text'] as const;
 export type SftLossMode = (typeof SFT_LOSS_MODES)[number];
 
+/**
+ * The DPT's own settings (`"training": {"dpt": {...}}`): the reference's architecture and
+ * optimiser (4 layers, width 32, one head, AdamW lr 1e-3, weight decay 1e-4; docs/training.md),
+ * and more epochs than SFT since it learns from scratch.
+ */
+export const dptSettingsSchema = z.strictObject({
+  layers: intIn(1, 16).default(4),
+  hidden: intIn(8, 512).default(32),
+  heads: intIn(1, 16).default(1),
+  epochs: intIn(1, 1000).default(10),
+  lr: realIn(0, 1, true).default(1e-3),
+  weightDecay: realIn(0, 10).default(1e-4),
+  /** samples (queries, each with its whole context) per optimiser step */
+  batch: intIn(1, 4096).default(64),
+  warmupRatio: realIn(0, 1).default(0.05),
+  maxGradNorm: realIn(0, 1e6, true).default(1),
+}).refine((d) => d.hidden % d.heads === 0 && (d.hidden / d.heads) % 2 === 0, { message: 'hidden must split into heads of an even size', path: ['hidden'] });
+
+export type DptSettings = z.output<typeof dptSettingsSchema>;
+
 export const trainingSchema = z.strictObject({
   /** training tasks; default 100 for the energy families, every train goal (80) for darkroom. */
   tasks: intIn(1, MAX_TRAIN_TASKS).optional(),
@@ -36,6 +56,7 @@ export const trainingSchema = z.strictObject({
   /** quantize the frozen base to NF4 (QLoRA) */
   nf4: z.boolean({ error: 'must be true or false' }).default(true),
   seed: intIn(0, 2 ** 32 - 1).default(0),
+  dpt: dptSettingsSchema.default(dptSettingsSchema.parse({})),
 });
 
 export type TrainingSettings = z.output<typeof trainingSchema>;

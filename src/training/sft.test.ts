@@ -17,7 +17,7 @@ import { CpuBackend } from '../nn/cpu/index.ts';
 import type { LanguageModel } from '../policies/types.ts';
 import { labTokenizerFromJson, type TokenizerConfigJson, type TokenizerJson } from '../models/tokenizer/index.ts';
 import { buildSftDataset, sftRow } from './sft-data.ts';
-import { trainSftAtPoint } from './sft-point.ts';
+import { trainSftAtPoint } from './at-point.ts';
 
 let files: Map<string, Uint8Array>;
 
@@ -53,7 +53,7 @@ describe('SFT dataset', () => {
     expect(text.split('\n')).toHaveLength(3);
     expect(text.endsWith('\n')).toBe(true);
     expect(tok.decode(row.ids.slice(from)).startsWith('<O_1> ')).toBe(true);
-    const all = sftRow(lm.tokenizer, { task: 0, episode: 0, policy: 'oracle', support: [], steps: [{ obs: [1], action: 2, reward: 0.33 }], return: 0.33 }, 'text');
+    const all = sftRow(lm.tokenizer, { task: 0, episode: 0, policy: 'oracle', support: [], steps: [{ obs: [1], action: 2, reward: 0.33 }], oracleActions: [2], return: 0.33 }, 'text');
     expect(all.mask).toEqual([0, ...all.ids.slice(1).map(() => 1)]);
     expect(tok.decode(all.ids.slice(1))).toBe(serializeTrajectory([{ obs: [1], action: 2, reward: 0.33 }]));
   });

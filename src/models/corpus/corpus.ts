@@ -12,7 +12,7 @@
  */
 import { Rng } from '../../core/rng.ts';
 import { DOC_KINDS, GENERATORS, type DocKind } from './generators.ts';
-import { tokenRepeatIds } from './token-repeats.ts';
+import { SHORT_TOKEN_REPEAT_LENGTH, tokenRepeatIds } from './token-repeats.ts';
 
 export interface CorpusDocument {
   kind: DocKind;
@@ -24,11 +24,11 @@ export interface CorpusDocument {
 
 /**
  * How often each kind is drawn (relative weights). Text and copying get the most, as in the
- * abilities the model card measures. `tokens` is off by default, so recorded commands of runs
- * made before it existed (which do not name it) still read the same corpus.
+ * abilities the model card measures. `tokens` and `short-tokens` are off by default, so recorded commands of runs
+ * made before they existed (which do not name them) still read the same corpus.
  */
 export const DEFAULT_KIND_WEIGHTS: Record<DocKind, number> = {
-  sentences: 4, copy: 3, kv: 3, count: 1, arith: 1, decimals: 1, lists: 1, records: 2, tags: 2, repeat: 3, echo: 2, tokens: 0,
+  sentences: 4, copy: 3, kv: 3, count: 1, arith: 1, decimals: 1, lists: 1, records: 2, tags: 2, repeat: 3, echo: 2, tokens: 0, 'short-tokens': 0,
 };
 
 /** Any trajectory marker `<O_t>`, `<A_t>`, `<R_t>` — the corpus contains none at all. */
@@ -59,6 +59,7 @@ export function corpusDocument(seed: number, i: number, weights: Record<DocKind,
   // Random ids cannot spell a trajectory marker in practice, but they are checked like text is
   // where they are decoded (pretrain/data.ts), since only there is the vocabulary known.
   if (kind === 'tokens') return { kind, text: '', ids: tokenRepeatIds(rng) };
+  if (kind === 'short-tokens') return { kind, text: '', ids: tokenRepeatIds(rng, undefined, SHORT_TOKEN_REPEAT_LENGTH) };
   const text = GENERATORS[kind](rng);
   assertNoTrajectory(text, `corpus document ${i} (${kind})`);
   return { kind, text };

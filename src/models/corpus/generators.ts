@@ -14,8 +14,11 @@ import {
 
 export const TEXT_KINDS = ['sentences', 'copy', 'kv', 'count', 'arith', 'decimals', 'lists', 'records', 'tags', 'repeat', 'echo'] as const;
 export type TextKind = (typeof TEXT_KINDS)[number];
-/** Every kind: the text kinds, then `tokens` (random token ids written again, token-repeats.ts), last so that weights of 0 leave older draws unchanged. */
-export const DOC_KINDS = [...TEXT_KINDS, 'tokens'] as const;
+/**
+ * Every kind: the text kinds, then `tokens` and `short-tokens` (random token ids written again,
+ * token-repeats.ts), last so that weights of 0 leave older draws unchanged.
+ */
+export const DOC_KINDS = [...TEXT_KINDS, 'tokens', 'short-tokens'] as const;
 export type DocKind = (typeof DOC_KINDS)[number];
 
 /** Marker letters the corpus may use: all but the trajectory letters O, A, R. */

@@ -20,17 +20,24 @@ export const FIRST_ORDINARY_ID = 4;
 export const TOKEN_DOC_VOCAB = 384;
 
 export const TOKEN_REPEAT_LENGTH = { min: 8, max: 700 } as const;
+/**
+ * `short-tokens` documents: short enough that every repeat falls in the same 256-token row as
+ * the sequence it repeats (three copies of at most 80 tokens plus BOS), so a short-row phase
+ * of pretraining sees every one of them as a copying example rather than as noise.
+ */
+export const SHORT_TOKEN_REPEAT_LENGTH = { min: 4, max: 80 } as const;
 
 function randomTokens(rng: Rng, n: number, vocab: number): number[] {
   return Array.from({ length: n }, () => FIRST_ORDINARY_ID + rng.int(vocab - FIRST_ORDINARY_ID));
 }
 
 /**
- * One training document: n random ordinary tokens (n log-uniform in [8, 700], so short and long
- * distances are both common), written twice back to back (two times in three) or three times.
+ * One training document: n random ordinary tokens (n log-uniform in `length`, by default
+ * [8, 700], so short and long distances are both common), written twice back to back (two
+ * times in three) or three times.
  */
-export function tokenRepeatIds(rng: Rng, vocab = TOKEN_DOC_VOCAB): number[] {
-  const { min, max } = TOKEN_REPEAT_LENGTH;
+export function tokenRepeatIds(rng: Rng, vocab = TOKEN_DOC_VOCAB, length: { min: number; max: number } = TOKEN_REPEAT_LENGTH): number[] {
+  const { min, max } = length;
   const n = Math.round(Math.exp(Math.log(min) + rng.next() * (Math.log(max) - Math.log(min))));
   const seq = randomTokens(rng, n, vocab);
   const times = rng.next() < 2 / 3 ? 2 : 3;

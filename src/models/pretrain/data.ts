@@ -29,13 +29,13 @@ export class TokenRows {
     this.state = { nextDoc: state.nextDoc, carry: [...state.carry] };
   }
 
-  /** The next `rows` rows of `seq` tokens, row-major. */
-  next(rows: number, seq: number): Uint32Array {
+  /** The next `rows` rows of `seq` tokens, row-major; new documents are drawn with `weights` (default: the constructor's). */
+  next(rows: number, seq: number, weights: Record<DocKind, number> = this.weights): Uint32Array {
     const need = rows * seq;
     const buf = this.state.carry;
     while (buf.length < need) {
       const index = this.state.nextDoc++;
-      const doc = corpusDocument(this.corpusSeed, index, this.weights);
+      const doc = corpusDocument(this.corpusSeed, index, weights);
       if (doc.ids) assertNoTrajectory(doc.ids.map((id) => this.codec.tokenText(id)).join(''), `corpus document ${index} (tokens)`);
       const ids = doc.ids ?? this.codec.encode(doc.text);
       buf.push(this.codec.bos, ...ids);

@@ -94,13 +94,14 @@ export async function pretrainLoop(
     windowStart += spent;
   };
   if (state.step === 0) {
-    const warm = o.warmSteps > 0 ? ` (the first ${o.warmSteps} as ${stepShape(o, 0).rows}×${o.warmSeq})` : '';
+    const warmMix = formatMix(o.warmMix) === formatMix(o.mix) ? '' : `, mix ${formatMix(o.warmMix)}`;
+    const warm = o.warmSteps > 0 ? ` (the first ${o.warmSteps} as ${stepShape(o, 0).rows}×${o.warmSeq}${warmMix})` : '';
     hooks.log(`pretrain: ${layout.total} parameters, ${o.steps} steps × ${o.batch}×${o.seq} tokens${warm}, ${runner.threads} thread(s), mix ${formatMix(o.mix)}`);
   }
   let lastLoss: number | null = null;
   while (state.step < end) {
     const shape = stepShape(o, state.step);
-    const ids = rows.next(shape.rows, shape.seq);
+    const ids = rows.next(shape.rows, shape.seq, shape.mix);
     const r = await pretrainStep(o, layout, state, ids, runner);
     const loss = r.loss;
     if (!Number.isFinite(loss)) throw new Error(`pretrain: loss is ${loss} at step ${state.step}; lower --lr`);

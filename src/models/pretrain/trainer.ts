@@ -46,14 +46,21 @@ export interface PretrainOptions {
   /** Seeds the initial weights and the corpus. */
   seed: number;
   mix: Record<DocKind, number>;
+  /**
+   * The warm phase's document mix (the same as `mix` unless given): long copying documents
+   * cannot teach copying in short rows, since their repeats fall in another row.
+   */
+  warmMix: Record<DocKind, number>;
   /** Gradient shards per step; fixed, so results do not depend on the thread count. */
   shards: number;
 }
 
 /** Rows and row length of 0-based step `step` (the warm phase's short rows, then `seq`). */
-export function stepShape(o: Pick<PretrainOptions, 'batch' | 'seq' | 'warmSeq' | 'warmBatch' | 'warmSteps'>, step: number): { rows: number; seq: number } {
-  if (step < o.warmSteps) return { rows: o.warmBatch, seq: o.warmSeq };
-  return { rows: o.batch, seq: o.seq };
+export function stepShape(
+  o: Pick<PretrainOptions, 'batch' | 'seq' | 'warmSeq' | 'warmBatch' | 'warmSteps' | 'mix' | 'warmMix'>, step: number,
+): { rows: number; seq: number; mix: Record<DocKind, number> } {
+  if (step < o.warmSteps) return { rows: o.warmBatch, seq: o.warmSeq, mix: o.warmMix };
+  return { rows: o.batch, seq: o.seq, mix: o.mix };
 }
 
 /** lr at 0-based step `step`: linear warmup, then half a cosine from lr down to lr · minLrRatio. */

@@ -1,12 +1,15 @@
 /**
- * SFT for one sweep point of an experiment: the spec's training set at that point (its own
- * horizon, q, K…), tokenized for the base model, and trainSft on a base the caller loaded
- * (NF4 for QLoRA). Used by the experiment runner and by `train --policy sft`, so both train the
- * same adapter from the same data.
+ * Training for one sweep point of an experiment: the spec's training set at that point (its own
+ * horizon, q, K…), for SFT tokenized for the base model the caller loaded (NF4 for QLoRA), for
+ * the DPT featurized for a fresh transformer. Used by the experiment runner and by `train`, so
+ * both train the same adapter or DPT from the same data.
  */
 import { defaultTrainTasks, datasetPoint } from '../experiments/dataset.ts';
 import type { ExperimentSpec } from '../experiments/spec.ts';
 import type { LanguageModel } from '../policies/types.ts';
+import type { Backend } from '../nn/backend.ts';
+import { buildDptDataset } from './dpt-data.ts';
+import { type DptResult, trainDpt } from './dpt.ts';
 import { buildSftDataset, type SftDataset } from './sft-data.ts';
 import { type SftResult, type TrainHooks, trainSft } from './sft.ts';
 
@@ -35,4 +38,16 @@ export async function trainSftAtPoint(spec: ExperimentSpec, point: number, base:
     result,
     data: { tasks: data.tasks, longest: data.longest, trainTargets: data.trainTargets, trainRows: data.train.length, valRows: data.val.length },
   };
+}
+
+export interface PointDpt {
+  result: DptResult;
+  data: { tasks: number; trainSamples: number; valSamples: number; contextTransitions: number };
+}
+
+export async function trainDptAtPoint(spec: ExperimentSpec, point: number, be: Backend, hooks: TrainHooks = {}): Promise<PointDpt> {
+  const tasks = trainTasksAt(spec, point);
+  const data = await buildDptDataset(spec, { point, tasks, ...(hooks.signal ? { signal: hooks.signal } : {}) });
+  const result = await trainDpt(be, data, { ...spec.training.dpt, seed: spec.training.seed }, hooks);
+  return { result, data: { tasks, trainSamples: data.train.length, valSamples: data.val.length, contextTransitions: data.contextTransitions } };
 }
