@@ -42,10 +42,22 @@ test('every kernel matches the CPU backend within 1e-4 relative error', async ()
   expect(errors['nf4Dequantize']).toBe(0); // one correctly rounded f32 multiply on both sides
 });
 
-test('one whole LoRA training step of the toy decoder matches parameter by parameter', async () => {
-  const r = await page.evaluate(() => window.parity.trainStepParity());
-  console.log(`training step parity: ${JSON.stringify(r)}`);
-  expect(r.tensors).toBeGreaterThan(0);
+for (const nf4 of [false, true]) {
+  test(`one whole LoRA training step of the LlamaModel (${nf4 ? 'NF4' : 'f32'} base) matches parameter by parameter`, async () => {
+    const r = await page.evaluate((q) => window.parity.trainStepParity(q), nf4);
+    console.log(`training step parity (${nf4 ? 'nf4' : 'f32'}): ${JSON.stringify(r)}`);
+    expect(r.tensors).toBeGreaterThan(0);
+    expect(r.loss.rel).toBeLessThanOrEqual(TOL);
+    expect(r.gradNorm.rel).toBeLessThanOrEqual(TOL);
+    expect(r.grads).toBeLessThanOrEqual(TOL);
+    expect(r.params).toBeLessThanOrEqual(TOL);
+  });
+}
+
+test('one whole DPT training step (every parameter) matches parameter by parameter', async () => {
+  const r = await page.evaluate(() => window.parity.dptStepParity());
+  console.log(`DPT step parity: ${JSON.stringify(r)}`);
+  expect(r.tensors).toBe(1 + 2 * 9 + 2);
   expect(r.loss.rel).toBeLessThanOrEqual(TOL);
   expect(r.gradNorm.rel).toBeLessThanOrEqual(TOL);
   expect(r.grads).toBeLessThanOrEqual(TOL);

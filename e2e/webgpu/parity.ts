@@ -1,6 +1,7 @@
 /**
  * The WebGPU parity page (DESIGN §8, tier 2): every kernel on random tiny inputs on the CPU
- * backend and on the WebGPU backend, one whole LoRA training step of the toy decoder on both,
+ * backend and on the WebGPU backend, one whole LoRA training step of the lab's LlamaModel (f32
+ * or NF4 base, nn/toy-decoder.ts sizes) on both, one whole DPT training step on both,
  * and a short fine-tune on WebGPU alone. e2e/webgpu.spec.ts calls the functions put on
  * `window.parity` and asserts on what they return; the page itself asserts nothing.
  *
@@ -16,6 +17,9 @@ import { Tape } from '../../src/nn/tape.ts';
 import { initToyModel, toyForward } from '../../src/nn/toy-decoder.ts';
 import { WebGpuBackend, type WebGpuInfo } from '../../src/nn/webgpu/index.ts';
 import { KERNEL_CASES } from './cases.ts';
+import { parseExperimentSpec } from '../../src/experiments/spec.ts';
+import { buildDptDataset, dptBatch } from '../../src/training/dpt-data.ts';
+import { initDpt } from '../../src/training/dpt-model.ts';
 import { COPY_TASK, TOY_COPY_CONFIG, allocTrainBuffers, copyBatch, writeBatch, type TokenRows } from '../../src/nn/toy-tasks.ts';
 
 export function relErr(gpu: ArrayLike<number>, cpu: ArrayLike<number>): number {
@@ -67,9 +71,9 @@ async function kernels(): Promise<Record<string, number>> {
 const TOY = TOY_COPY_CONFIG;
 const SEQ = COPY_TASK.seq;
 
-/** A toy decoder and its training loop on one backend; LoRA B starts random so A gets gradients at step 1. */
-function trainer(be: Backend, batch: number) {
-  const model = initToyModel(be, TOY, 1);
+/** A small LlamaModel with LoRA and its training loop on one backend; LoRA B starts random so A gets gradients at step 1. */
+function trainer(be: Backend, batch: number, nf4 = false) {
+  const model = initToyModel(be, { ...TOY, nf4 }, 1);
   const rng = new Rng(3, 'lora-b');
   for (const t of model.adapters) if (t.shape[1] === TOY.rank) be.write(t.buf, Array.from({ length: t.size }, () => 0.1 * rng.normal()));
   const opt = new AdamW(be, model.adapters, { weightDecay: 0.01 });
@@ -82,13 +86,13 @@ function trainer(be: Backend, batch: number) {
   return { model, step };
 }
 
-/** One forward + backward + AdamW step on both backends; every adapter and its gradient compared. */
-async function trainStepParity() {
+/** One forward + backward + AdamW step on both backends (the base NF4 with `nf4`); every adapter and its gradient compared. */
+async function trainStepParity(nf4 = false) {
   const be = await backend();
   const data = copyBatch(new Rng(5, 'step'), 4);
   const cpuBe = new CpuBackend();
-  const cpu = trainer(cpuBe, 4);
-  const gpuT = trainer(be, 4);
+  const cpu = trainer(cpuBe, 4, nf4);
+  const gpuT = trainer(be, 4, nf4);
   const rc = await cpu.step(data, 9, 1e-2);
   const rg = await gpuT.step(data, 9, 1e-2);
   let params = 0;
@@ -103,6 +107,38 @@ async function trainStepParity() {
     tensors: cpu.model.adapters.length,
     loss: { cpu: rc.loss, gpu: rg.loss, rel: Math.abs(rc.loss - rg.loss) / Math.abs(rc.loss) },
     gradNorm: { cpu: rc.gradNorm, gpu: rg.gradNorm, rel: Math.abs(rc.gradNorm - rg.gradNorm) / rc.gradNorm },
+    params,
+    grads,
+  };
+}
+
+/** One DPT training step (every parameter trains) on both backends, on a batch of a tiny energy-mdp training set. */
+async function dptStepParity() {
+  const be = await backend();
+  const spec = parseExperimentSpec({ name: 'dpt-parity', env: 'energy-mdp', params: { horizon: 3, levels: 4 }, policies: ['dpt'], seed: 1 });
+  const data = await buildDptDataset(spec, { tasks: 2 });
+  const batch = dptBatch(data.shape, data.train.slice(0, 6));
+  const config = { shape: data.shape, contextTransitions: data.contextTransitions, hiddenSize: 16, numLayers: 2, numHeads: 2, intermediateSize: 32 };
+  const run = async (b: Backend) => {
+    const model = initDpt(b, config, 4);
+    const opt = new AdamW(b, model.params(), { weightDecay: 1e-4 });
+    const r = await trainStep(new Tape(b), opt, [batch], (tp, mb, d) => model.loss(tp, mb.x, mb.batch, mb.seq, b.uploadIndices(mb.targets), b.upload(mb.mask), d), { lr: 1e-2, maxGradNorm: 1 });
+    return { r, model, b };
+  };
+  const cpu = await run(new CpuBackend());
+  const gpu = await run(be);
+  const cp = cpu.model.params();
+  const gp = gpu.model.params();
+  let params = 0;
+  let grads = 0;
+  for (let i = 0; i < cp.length; i++) {
+    params = Math.max(params, relErr(await be.read(gp[i]!.buf), await cpu.b.read(cp[i]!.buf)));
+    grads = Math.max(grads, relErr(await be.read(gp[i]!.grad!), await cpu.b.read(cp[i]!.grad!)));
+  }
+  return {
+    tensors: cp.length,
+    loss: { cpu: cpu.r.loss, gpu: gpu.r.loss, rel: Math.abs(cpu.r.loss - gpu.r.loss) / Math.abs(cpu.r.loss) },
+    gradNorm: { cpu: cpu.r.gradNorm, gpu: gpu.r.gradNorm, rel: Math.abs(cpu.r.gradNorm - gpu.r.gradNorm) / cpu.r.gradNorm },
     params,
     grads,
   };
@@ -124,9 +160,9 @@ async function bench(): Promise<BenchResult> {
 
 declare global {
   interface Window {
-    parity: { info: typeof info; kernels: typeof kernels; trainStepParity: typeof trainStepParity; finetune: typeof finetune; bench: typeof bench };
+    parity: { info: typeof info; kernels: typeof kernels; trainStepParity: typeof trainStepParity; dptStepParity: typeof dptStepParity; finetune: typeof finetune; bench: typeof bench };
   }
 }
 
-window.parity = { info, kernels, trainStepParity, finetune, bench };
+window.parity = { info, kernels, trainStepParity, dptStepParity, finetune, bench };
 document.body.dataset.ready = 'true';

@@ -10,6 +10,7 @@ import { crossEntropy } from './ops.ts';
 import { AdamW, trainStep } from './optim.ts';
 import { Tape } from './tape.ts';
 import { initToyModel, toyForward, type ToyConfig } from './toy-decoder.ts';
+import { PROJECTIONS } from './llama-config.ts';
 
 export interface BenchSize {
   label: string;
@@ -61,8 +62,9 @@ export async function benchTrainStep(be: Backend, size: BenchSize, steps: number
   const c = size.config;
   const tokens = size.batch * size.seq;
   const model = initToyModel(backend, c, 1);
-  const tensors = [model.embed, model.finalNorm, model.lmHead, ...model.layers.flatMap((l) => [l.attnNorm, l.mlpNorm, ...Object.values(l.proj).flatMap((p) => [p.w, p.a, p.b])])];
-  const params = tensors.reduce((s, t) => s + t.size, 0);
+  const m = model.model;
+  const base = [m.embed, m.finalNorm, m.lmHead, ...m.layers.flatMap((l) => [l.attnNorm, l.mlpNorm, ...PROJECTIONS.map((p) => l.proj[p])])];
+  const params = [...base, ...model.adapters].reduce((s, t) => s + t.shape.reduce((a, b) => a * b, 1), 0);
   const opt = new AdamW(backend, model.adapters);
   const tape = new Tape(backend);
   const rng = new Rng(7, 'bench');

@@ -5,7 +5,7 @@ import { Rng } from '../core/rng.ts';
 import { CpuBackend } from './cpu/index.ts';
 import { randomData } from './gradcheck.ts';
 import { crossEntropy, nextTokenTargets } from './ops.ts';
-import { AdamW, clipGradNorm, cosineWithWarmup, globalGradNorm, trainStep } from './optim.ts';
+import { AdamW, clipGradNorm, globalGradNorm, scheduledLr, trainStep, warmupSteps } from './optim.ts';
 import { Tape } from './tape.ts';
 import { parameter } from './tensor.ts';
 import { initToyModel, toyForward } from './toy-decoder.ts';
@@ -40,17 +40,28 @@ describe('AdamW', () => {
   });
 });
 
-describe('cosine schedule with warmup', () => {
-  it('follows transformers get_cosine_schedule_with_warmup', () => {
+describe('the one learning-rate schedule', () => {
+  const hf = (step: number, total: number, ratio: number): number => scheduledLr({ peak: 1, totalSteps: total, warmupSteps: warmupSteps(ratio, total) }, step);
+
+  it('follows transformers get_cosine_schedule_with_warmup (SFT, DPT)', () => {
     // 100 steps, ratio 0.04 → 4 warmup steps, then half a cosine over 96.
-    const f = (s: number): number => cosineWithWarmup(s, 100, 0.04);
+    const f = (s: number): number => hf(s, 100, 0.04);
     expect([f(0), f(1), f(2), f(4)]).toEqual([0, 0.25, 0.5, 1]);
     expect(f(28)).toBeCloseTo(0.8535533906, 9); // a quarter through: (1 + cos π/4)/2
     expect(f(52)).toBeCloseTo(0.5, 12);
     expect(f(100)).toBeCloseTo(0, 12);
-    expect(cosineWithWarmup(0, 10, 0.05)).toBe(0); // ceil(0.5) = 1 warmup step
-    expect(cosineWithWarmup(1, 10, 0.05)).toBe(1);
-    expect(cosineWithWarmup(0, 10, 0)).toBe(1);
+    expect(hf(0, 10, 0.05)).toBe(0); // ceil(0.5) = 1 warmup step
+    expect(hf(1, 10, 0.05)).toBe(1);
+    expect(hf(0, 10, 0)).toBe(1);
+  });
+
+  it('warms up from the first step and ends at the floor for pretraining', () => {
+    const p = (step: number): number => scheduledLr({ peak: 2, totalSteps: 104, warmupSteps: 3, minRatio: 0.1, warmupFromFirstStep: true }, step);
+    expect([p(0), p(1), p(2)]).toEqual([0.5, 1, 1.5]);
+    expect(p(3)).toBe(2);
+    expect(p(3 + 50.5)).toBeCloseTo(2 * (0.1 + 0.9 * 0.5), 12); // half way down the cosine
+    expect(p(104)).toBeCloseTo(0.2, 12);
+    expect(p(500)).toBeCloseTo(0.2, 12);
   });
 });
 

@@ -64,17 +64,36 @@ export class AdamW {
   }
 }
 
+export interface CosineSchedule {
+  /** The learning rate after warmup. */
+  peak: number;
+  totalSteps: number;
+  warmupSteps: number;
+  /** The cosine ends at peak · minRatio (default 0, as transformers' schedule). */
+  minRatio?: number;
+  /**
+   * Warmup from peak/(w+1) at the first update (pretraining, so no step is wasted at lr 0),
+   * instead of transformers' 0 at the first update (SFT and DPT, as the reference tooling).
+   */
+  warmupFromFirstStep?: boolean;
+}
+
 /**
- * Learning-rate factor at optimiser step `step` (0-based, the number of updates already taken),
- * as transformers' get_cosine_schedule_with_warmup: linear from 0 over the warmup steps, then
- * half a cosine to 0. Warmup steps = ceil(warmupRatio · totalSteps) as in TrainingArguments.
- * The first update therefore uses factor 0 when there is warmup, exactly as in HF.
+ * The one learning-rate schedule of every training loop (pretraining, SFT, DPT): at optimiser
+ * step `step` (0-based, the number of updates already taken), a linear warmup, then half a
+ * cosine from the peak down to peak · minRatio, as transformers' get_cosine_schedule_with_warmup.
  */
-export function cosineWithWarmup(step: number, totalSteps: number, warmupRatio: number): number {
-  const warmup = Math.ceil(warmupRatio * totalSteps);
-  if (step < warmup) return step / Math.max(1, warmup);
-  const progress = (step - warmup) / Math.max(1, totalSteps - warmup);
-  return Math.max(0, 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress))));
+export function scheduledLr(s: CosineSchedule, step: number): number {
+  const w = s.warmupSteps;
+  if (step < w) return s.warmupFromFirstStep ? (s.peak * (step + 1)) / (w + 1) : s.peak * (step / Math.max(1, w));
+  const progress = Math.min(1, (step - w) / Math.max(1, s.totalSteps - w));
+  const min = s.minRatio ?? 0;
+  return s.peak * (min + (1 - min) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}
+
+/** Warmup steps of a warmup ratio: ceil(ratio · total), as transformers' TrainingArguments. */
+export function warmupSteps(ratio: number, totalSteps: number): number {
+  return Math.ceil(ratio * totalSteps);
 }
 
 /** sqrt(Σ over all gradients of g²); one read-back per call (the only sync point of a step). */

@@ -5,7 +5,7 @@
 import type { Rng } from '../core/rng.ts';
 import type { Backend, Buf, IndexBuf } from './backend.ts';
 import { nextTokenTargets } from './ops.ts';
-import { type AdamW, cosineWithWarmup, trainStep } from './optim.ts';
+import { type AdamW, scheduledLr, trainStep, warmupSteps } from './optim.ts';
 import { Tape } from './tape.ts';
 import type { Tensor } from './tensor.ts';
 import type { ToyConfig } from './toy-decoder.ts';
@@ -72,7 +72,7 @@ export async function fitSteps(o: {
   const losses: number[] = [];
   for (let step = 0; step < o.steps; step++) {
     const count = writeBatch(o.be, bufs, o.next(step));
-    const lr = o.lr * cosineWithWarmup(step, o.steps, 0.05);
+    const lr = scheduledLr({ peak: o.lr, totalSteps: o.steps, warmupSteps: warmupSteps(0.05, o.steps) }, step);
     const r = await trainStep(tape, o.opt, [{ count }], (tp, _mb, denominator) => o.loss(tp, bufs, denominator, step), { lr, maxGradNorm: 1 });
     losses.push(r.loss);
   }

@@ -8,7 +8,7 @@
  */
 import { Rng } from '../core/rng.ts';
 import type { Backend } from '../nn/backend.ts';
-import { AdamW, cosineWithWarmup, trainStep } from '../nn/optim.ts';
+import { AdamW, scheduledLr, trainStep, warmupSteps } from '../nn/optim.ts';
 import { Tape } from '../nn/tape.ts';
 import { type DptBatch, dptBatch, type DptDataset, type DptSample } from './dpt-data.ts';
 import { type DptModel, initDpt } from './dpt-model.ts';
@@ -72,7 +72,7 @@ export async function trainDpt(be: Backend, data: DptDataset, s: DptSettings & {
     for (let k = 0; k < stepsPerEpoch; k++) {
       if (hooks.signal?.aborted) throw new DOMException('training cancelled', 'AbortError');
       const batch = dptBatch(data.shape, order.slice(k * s.batch, (k + 1) * s.batch).map((i) => data.train[i]!));
-      const lr = s.lr * cosineWithWarmup(step, steps, s.warmupRatio);
+      const lr = scheduledLr({ peak: s.lr, totalSteps: steps, warmupSteps: warmupSteps(s.warmupRatio, steps) }, step);
       const r = await trainStep(tape, opt, [batch], (tp, b, denominator) => batchLoss(model, tp, b, denominator), { lr, maxGradNorm: s.maxGradNorm });
       step++;
       tokens += batch.count;

@@ -10,7 +10,7 @@ import { Rng } from '../core/rng.ts';
 import type { LlamaModel } from '../nn/llama.ts';
 import { adapterParams, initLora, type LoraAdapter } from '../nn/lora.ts';
 import { nextTokenTargets } from '../nn/ops.ts';
-import { AdamW, cosineWithWarmup, trainStep } from '../nn/optim.ts';
+import { AdamW, scheduledLr, trainStep, warmupSteps } from '../nn/optim.ts';
 import { Tape } from '../nn/tape.ts';
 import type { SftDataset, SftRow } from './sft-data.ts';
 import type { TrainingSettings } from './settings.ts';
@@ -137,7 +137,7 @@ export async function trainSft(model: LlamaModel, data: SftDataset, s: SftSettin
       if (hooks.signal?.aborted) throw new DOMException('training cancelled', 'AbortError');
       const rows = order.slice(k * s.batch, (k + 1) * s.batch).map((i) => data.train[i]!);
       const micro = microBatches(rows, s.microRows);
-      const lr = s.lr * cosineWithWarmup(step, steps, s.warmupRatio);
+      const lr = scheduledLr({ peak: s.lr, totalSteps: steps, warmupSteps: warmupSteps(s.warmupRatio, steps) }, step);
       let m = 0;
       const r = await trainStep(tape, opt, micro, (tp, mb, denominator) => lossOf(model, tp, mb, denominator, { dropout: true, seed: step * MAX_MICRO + m++ }), {
         lr, maxGradNorm: s.maxGradNorm,

@@ -12,7 +12,7 @@ import { adamwStep } from '../../nn/cpu/elementwise.ts';
 import { CpuBackend } from '../../nn/cpu/index.ts';
 import type { LlamaConfig } from '../../nn/llama-config.ts';
 import type { LlamaModel } from '../../nn/llama.ts';
-import { clipFactor } from '../../nn/optim.ts';
+import { clipFactor, scheduledLr } from '../../nn/optim.ts';
 import { Tape } from '../../nn/tape.ts';
 import type { DocKind } from '../corpus/index.ts';
 import type { DataState } from './data.ts';
@@ -63,11 +63,9 @@ export function stepShape(
   return { rows: o.batch, seq: o.seq, mix: o.mix };
 }
 
-/** lr at 0-based step `step`: linear warmup, then half a cosine from lr down to lr · minLrRatio. */
+/** lr at 0-based step `step`: the one schedule (nn/optim.ts), warming up from the first step, down to lr · minLrRatio. */
 export function learningRate(o: Pick<PretrainOptions, 'lr' | 'warmup' | 'steps' | 'minLrRatio'>, step: number): number {
-  if (step < o.warmup) return (o.lr * (step + 1)) / (o.warmup + 1);
-  const progress = Math.min(1, (step - o.warmup) / Math.max(1, o.steps - o.warmup));
-  return o.lr * (o.minLrRatio + (1 - o.minLrRatio) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+  return scheduledLr({ peak: o.lr, totalSteps: o.steps, warmupSteps: o.warmup, minRatio: o.minLrRatio, warmupFromFirstStep: true }, step);
 }
 
 /** Everything that changes during a run: what a checkpoint stores. */
