@@ -43,7 +43,8 @@ describe('experiment spec', () => {
       supportPolicy: 'oracle',
       seed: 0,
       // The training block's defaults come from its schema (training/settings.ts), written there only.
-      training: { epochs: 3, rank: 8, alpha: 16, dropout: 0.1, lr: 2e-3, batch: 8, microRows: 4, warmupRatio: 0.05, maxGradNorm: 1, weightDecay: 0, loss: 'query', nf4: true, seed: 0 },
+      training: { epochs: 3, rank: 8, alpha: 16, dropout: 0.1, lr: 2e-3, batch: 8, microRows: 4, warmupRatio: 0.05, maxGradNorm: 1, weightDecay: 0, loss: 'query', nf4: true, seed: 0,
+        dpt: { layers: 4, hidden: 32, heads: 1, epochs: 10, lr: 1e-3, weightDecay: 1e-4, batch: 64, warmupRatio: 0.05, maxGradNorm: 1 } },
     });
     expect(parseExperimentSpec({ name: 'd', env: 'darkroom' }).distribution).toEqual({ goals: 'test' });
     expect(parseExperimentSpec(s)).toEqual(s); // parsing is idempotent

@@ -16,6 +16,7 @@ import { darkroomGoalSplit } from '../core/envs/darkroom.ts';
 import { ameuReturn, gapDetail, mean, tInterval95 } from '../core/metrics.ts';
 import type { Task } from '../core/types.ts';
 import { getPolicy } from '../policies/registry.ts';
+import { releaseScorer } from '../policies/icl.ts';
 import { oraclePolicy } from '../policies/oracle.ts';
 import type { LanguageModel, PolicyFactory } from '../policies/types.ts';
 import type { TrainProgress } from '../training/sft.ts';
@@ -175,6 +176,8 @@ export async function* runExperiment(input: unknown, opts: RunOptions = {}): Asy
       done++;
       onProgress?.({ done, total, label: `${pointLabel(point)} · task ${i + 1}/${spec.testTasks}` });
     }
+    // This point's adapted model is done: free its KV cache now (GPU buffers on WebGPU).
+    if (adapted) releaseScorer(adapted);
     for (let j = 0; j < factories.length; j++) {
       const a = acc[j]!;
       const ci = tInterval95(a.gaps);

@@ -8,7 +8,7 @@
  * gradient buffer to the pool; leaf gradients stay (they accumulate across micro-batches until
  * the optimiser zeroes them).
  */
-import type { Backend, Buf } from './backend.ts';
+import type { Backend, Buf, IndexBuf } from './backend.ts';
 import { BufferPool, Tensor } from './tensor.ts';
 
 interface Entry {
@@ -23,6 +23,7 @@ export class Tape {
   private entries: Entry[] = [];
   private held: Buf[] = [];
   private withGrad: Tensor[] = [];
+  private owned: IndexBuf[] = [];
 
   constructor(
     readonly backend: Backend,
@@ -33,6 +34,20 @@ export class Tape {
   temp(size: number): Buf {
     const b = this.pool.acquire(size);
     this.held.push(b);
+    return b;
+  }
+
+  /** `data` on the backend until reset(): a pooled float buffer (a loss mask, input vectors). */
+  values(data: ArrayLike<number>): Buf {
+    const b = this.temp(data.length);
+    this.backend.write(b, data);
+    return b;
+  }
+
+  /** Token ids or targets on the backend until reset(), then freed (on WebGPU a GPU buffer each step otherwise). */
+  indices(data: ArrayLike<number>): IndexBuf {
+    const b = this.backend.uploadIndices(data);
+    this.owned.push(b);
     return b;
   }
 
@@ -92,6 +107,8 @@ export class Tape {
   reset(): void {
     for (const b of this.held) this.pool.release(b);
     for (const t of this.withGrad) t.grad = null;
+    for (const b of this.owned) this.backend.free(b);
+    this.owned = [];
     this.held = [];
     this.withGrad = [];
     this.entries = [];

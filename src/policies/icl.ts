@@ -23,6 +23,16 @@ export function engineScorer(lm: LanguageModel): EngineScorer {
   return s;
 }
 
+/**
+ * Frees the scorer of `lm` (its KV cache's backend buffers) once nothing will score with it
+ * again: the runner's adapted model of a finished sweep point. On WebGPU those are GPU buffers
+ * that garbage collection would release late or never.
+ */
+export function releaseScorer(lm: LanguageModel): void {
+  scorers.get(lm)?.dispose();
+  scorers.delete(lm);
+}
+
 export const SFT_POLICY = 'sft';
 
 const DESCRIPTIONS = {

@@ -74,9 +74,7 @@ export class DptModel {
   logits(tape: Tape, x: Float32Array, batch: number, seq: number): Tensor {
     const width = featureWidth(this.config.shape);
     if (x.length !== batch * seq * width) throw new Error(`dpt: ${x.length} input values for ${batch}×${seq} tokens of width ${width}`);
-    const buf = tape.temp(x.length);
-    this.backend.write(buf, x);
-    const input = new Tensor([batch * seq, width], buf, false, false);
+    const input = new Tensor([batch * seq, width], tape.values(x), false, false);
     return this.body.head(tape, this.body.blocks(tape, linear(tape, input, this.inputProj), batch, seq, { dropout: false }));
   }
 

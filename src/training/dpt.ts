@@ -28,8 +28,7 @@ export interface DptResult {
 const MLP_RATIO = 4;
 
 function batchLoss(model: DptModel, tape: Tape, b: DptBatch, denominator?: number) {
-  const be = model.backend;
-  return model.loss(tape, b.x, b.batch, b.seq, be.uploadIndices(b.targets), be.upload(b.mask), denominator);
+  return model.loss(tape, b.x, b.batch, b.seq, tape.indices(b.targets), tape.values(b.mask), denominator);
 }
 
 /** Mean cross-entropy per counted position over `samples` (no gradients). */

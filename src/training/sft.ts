@@ -79,10 +79,8 @@ function microBatches(rows: readonly SftRow[], size: number): Micro[] {
 
 /** Masked next-token loss of one micro-batch (dropout on while training). */
 function lossOf(model: LlamaModel, tape: Tape, mb: Micro, denominator: number, o: { dropout: boolean; seed: number }) {
-  const be = model.backend;
   const { targets, mask } = nextTokenTargets(mb.ids, mb.mask);
-  const ids = be.uploadIndices(mb.ids.flat());
-  return model.loss(tape, ids, mb.ids.length, mb.ids[0]!.length, be.uploadIndices(targets), be.upload(mask), { denominator, dropout: o.dropout, seed: o.seed }).loss;
+  return model.loss(tape, tape.indices(mb.ids.flat()), mb.ids.length, mb.ids[0]!.length, tape.indices(targets), tape.values(mask), { denominator, dropout: o.dropout, seed: o.seed }).loss;
 }
 
 /** Mean loss per counted token over `rows` (no dropout, no gradients). */
