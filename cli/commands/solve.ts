@@ -1,7 +1,7 @@
 /** `solve --spec FILE`: the oracle of one task (DESIGN §7). */
 import { parseTaskSpec } from '../../src/core/spec/task-spec.ts';
 import { createTask } from '../../src/core/tasks.ts';
-import { solve } from '../../src/core/solve.ts';
+import { CostLimitError, solve } from '../../src/core/solve.ts';
 import { CliError, printJson, readSpecFile } from '../io.ts';
 import { taskJson } from '../task-json.ts';
 
@@ -19,7 +19,13 @@ export function runSolve(args: SolveArgs): void {
   if (!METHODS.includes(method)) throw new CliError(`--method: must be one of ${METHODS.join(', ')}, got ${JSON.stringify(args.method)}`);
   const task = createTask(spec);
   const started = performance.now();
-  const solution = solve(task, { method, seed: spec.seed });
+  let solution;
+  try {
+    solution = solve(task, { method, seed: spec.seed });
+  } catch (e) {
+    if (e instanceof CostLimitError) throw new CliError(`--${e.message}`);
+    throw e;
+  }
   const seconds = (performance.now() - started) / 1000;
   const out = {
     env: spec.env,

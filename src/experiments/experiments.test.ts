@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SpecError } from '../core/spec/fields.ts';
-import { solve } from '../core/solve.ts';
+import { CostLimitError, solve } from '../core/solve.ts';
 import { makeEnergyTask } from '../core/envs/energy.ts';
-import { parseExperimentSpec, sweepPoints } from './spec.ts';
+import { experimentCost, parseExperimentSpec, sweepPoints } from './spec.ts';
 import { collectExperiment, runExperiment, sampleTask } from './run.ts';
 import { trainTasksAt } from '../training/at-point.ts';
 import { EXAMPLE_SPECS } from './examples.ts';
@@ -82,6 +82,31 @@ describe('experiment spec', () => {
   it('every example spec is valid', () => {
     expect(Object.keys(EXAMPLE_SPECS)).toEqual(['gap-vs-horizon', 'gap-vs-q', 'gap-vs-alpha', 'darkroom']);
     expect(EXAMPLE_SPECS['gap-vs-horizon']!.sweep).toEqual({ param: 'horizon', values: [5, 10, 20] });
+  });
+});
+
+describe('cost limits', () => {
+  it('refuses an experiment over the budget unless allowLarge is set, naming the estimate', () => {
+    // The reproducer of the reliability issue: every maximum at once.
+    const huge = {
+      name: 'huge', env: 'energy-apomdp', params: { levels: 50, horizon: 200 }, testTasks: 1000, episodes: 1000,
+      sweep: { param: 'horizon', values: Array.from({ length: 20 }, (_, i) => 200 - i) },
+    };
+    expect(() => parseExperimentSpec(huge)).toThrow(/testTasks: this experiment simulates about 3\.4e\+10 steps .* over the budget of 1\.0e\+8/);
+    expect(experimentCost(parseExperimentSpec({ ...huge, allowLarge: true })).steps).toBe(3 * 1000 * 1000 * 3 * (20 * 200 - 190));
+    // Language-model decisions have their own, lower budget.
+    expect(() => parseExperimentSpec({ name: 'lm', env: 'energy-mdp', params: { horizon: 100 }, policies: ['icl'], testTasks: 100, episodes: 30 }))
+      .toThrow(/the language-model policies would take about 3\.0e\+5 decisions/);
+    expect(() => parseExperimentSpec({ name: 'ok', env: 'energy-mdp', policies: ['icl'] })).not.toThrow();
+    expect(() => parseExperimentSpec({ ...huge, allowLarge: 'yes' })).toThrow(/allowLarge: must be true or false/);
+  });
+
+  it('refuses a forced expectimax past its horizon limit before building anything', () => {
+    const task = makeEnergyTask('energy-pomdp', { levels: 10, p: 0.6, cost: 0.1, horizon: 200, gamma: 1, init: 'uniform', q: 0.9, K: 1, alpha: 0.5, rho: 0.1, kappa: 50 });
+    const t0 = performance.now();
+    expect(() => solve(task, { method: 'expectimax' })).toThrow(CostLimitError);
+    expect(() => solve(task, { method: 'expectimax' })).toThrow(/method: expectimax .* allowed up to horizon 7, got horizon 200/);
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
 

@@ -9,9 +9,9 @@
 import { z } from 'zod';
 import { ENV_NAMES, type EnvName } from '../core/types.ts';
 import { SpecError, enumError, formatIssues, intIn, parseOrThrow, realIn } from '../core/spec/fields.ts';
-import { darkroomParamsSchema, energyApomdpParams, parseTaskSpec, resolveDarkroomParams } from '../core/spec/task-spec.ts';
+import { darkroomParamsSchema, energyApomdpParams, parseTaskSpec, resolveDarkroomParams, resolveEnergyParams } from '../core/spec/task-spec.ts';
 import { darkroomGoalSplit } from '../core/envs/darkroom.ts';
-import { hasPolicy, policyNames } from '../policies/registry.ts';
+import { getPolicy, hasPolicy, policyNames } from '../policies/registry.ts';
 import { MAX_TRAIN_TASKS, TRAINING_DEFAULTS, type TrainingInput, trainingSchema, type TrainingSettings } from '../training/settings.ts';
 
 /** Task params, and `trainTasks`: the number of training tasks (DESIGN §7), which changes only the training set. */
@@ -69,6 +69,8 @@ export interface ExperimentSpec {
    * instead of training sft's adapter or the dpt again.
    */
   trained?: { sft?: string[]; dpt?: string[] };
+  /** Run even above EXPERIMENT_BUDGET (the user asked for it explicitly). */
+  allowLarge?: boolean;
 }
 
 /** What a user may write: everything with a default may be left out. */
@@ -118,6 +120,7 @@ const topSchema = z.strictObject({
   seed: intIn(0, 2 ** 32 - 1).default(0),
   training: trainingSchema.default(TRAINING_DEFAULTS),
   trained: z.strictObject({ sft: trainedFolders.optional(), dpt: trainedFolders.optional() }).optional(),
+  allowLarge: z.boolean({ error: 'must be true or false' }).optional(),
   model: z.string({ error: 'must be a model folder (a path or a name)' }).min(1, { error: 'must be a non-empty model folder' }).max(1000, { error: 'must be at most 1000 characters' }).optional(),
 });
 
@@ -250,6 +253,7 @@ export function parseExperimentSpec(input: unknown): ExperimentSpec {
     training: top.training,
   };
   if (top.trained) spec.trained = trainedPerPoint(top.trained, spec, problems);
+  if (top.allowLarge === true) spec.allowLarge = true;
   checkPoints(spec, problems);
   const limit = trainTaskLimit(env, spec.params);
   if (spec.training.tasks !== undefined && spec.training.tasks > limit) problems.push(`training.tasks: must be an integer in [1, ${limit}] for ${env}, got ${spec.training.tasks}`);
@@ -258,6 +262,42 @@ export function parseExperimentSpec(input: unknown): ExperimentSpec {
       if (v > limit) problems.push(`sweep.values.${i}: must be an integer in [1, ${limit}] for ${env} (trainTasks), got ${v}`);
     });
   }
+  if (problems.length === 0 && !spec.allowLarge) problems.push(...budgetProblems(spec));
   if (problems.length > 0) throw new SpecError(problems);
   return spec;
+}
+
+/**
+ * What an experiment may cost without `"allowLarge": true`: simulated steps (every policy and
+ * the oracle, every episode, ambiguity model and period) and language-model decisions (icl,
+ * sft: one forward pass each, about 10–30 ms on this project's 2-core machine, docs/benchmarks.md).
+ * 10⁸ steps is minutes of the core's simulation; 2·10⁵ decisions is about an hour.
+ */
+export const EXPERIMENT_BUDGET = { steps: 1e8, lmDecisions: 2e5 } as const;
+
+export function experimentCost(spec: ExperimentSpec): { steps: number; lmDecisions: number } {
+  const lm = spec.policies.filter((p) => getPolicy(p).languageModel).length;
+  let steps = 0;
+  let lmDecisions = 0;
+  for (const { params } of sweepPoints(spec)) {
+    const { horizon, K } = spec.env === 'darkroom' ? { ...resolveDarkroomParams(params), K: 1 } : resolveEnergyParams(spec.env, { ...params, p: 0.5 });
+    const models = spec.env === 'energy-apomdp' ? K : 1;
+    const perPolicy = spec.testTasks * spec.episodes * models * horizon;
+    steps += perPolicy * (spec.policies.length + 1);
+    lmDecisions += perPolicy * lm;
+  }
+  return { steps, lmDecisions };
+}
+
+function budgetProblems(spec: ExperimentSpec): string[] {
+  const c = experimentCost(spec);
+  const out: string[] = [];
+  const sci = (x: number): string => x.toExponential(1);
+  if (c.steps > EXPERIMENT_BUDGET.steps) {
+    out.push(`testTasks: this experiment simulates about ${sci(c.steps)} steps (sweep points × testTasks × (policies + oracle) × episodes × models × horizon), over the budget of ${sci(EXPERIMENT_BUDGET.steps)}; lower testTasks, episodes or the sweep, or set "allowLarge": true`);
+  }
+  if (c.lmDecisions > EXPERIMENT_BUDGET.lmDecisions) {
+    out.push(`testTasks: the language-model policies would take about ${sci(c.lmDecisions)} decisions (about ${Math.round(c.lmDecisions * 0.02 / 3600)} h), over the budget of ${sci(EXPERIMENT_BUDGET.lmDecisions)}; lower testTasks, episodes or the sweep, or set "allowLarge": true`);
+  }
+  return out;
 }
