@@ -72,6 +72,21 @@ describe('lab forward', () => {
     }
   });
 
+  it('stops with a named error when finite weights overflow the activations (a norm gain of 3e38), writing nothing', () => {
+    const fixture = join(FIXTURES, 'llama-tiny');
+    const hot = join(dir, 'hot-model');
+    mkdirSync(hot, { recursive: true });
+    copyFileSync(join(fixture, 'config.json'), join(hot, 'config.json'));
+    const tensors = readSafetensors(readFileSync(join(fixture, 'model.safetensors'))).tensors;
+    const scaled = new Map([...tensors].map(([k, t]) => [k, { shape: t.shape, data: k === 'model.norm.weight' ? Float32Array.from(t.data, () => 3e38) : t.data }]));
+    writeFileSync(join(hot, 'model.safetensors'), writeSafetensors(scaled));
+    const out = join(dir, 'hot.safetensors');
+    const r = lab(['--model', hot, '--tokens', join(fixture, 'tokens.json'), '--out', out]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/--model: the forward pass produced (-?Infinity|NaN) in logits .* overflow f32 activations/);
+    expect(() => readFileSync(out)).toThrow();
+  });
+
   it('refuses bad model and adapter folders and missing options naming them, exit 2', () => {
     const fixture = join(FIXTURES, 'llama-tiny');
     const tokens = join(fixture, 'tokens.json');

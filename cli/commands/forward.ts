@@ -46,6 +46,11 @@ export async function runForwardCommand(args: ForwardArgs): Promise<void> {
   const model = asCliError('--model', 'model.safetensors', () => loadLlama(be, config, weights, { nf4: args.nf4 }));
   attachAdapter(be, model, config, args.adapter);
   const result = await runForward(model, batch, { grad: args.grad });
+  // Finite weights can still overflow f32 on the way (a norm gain of 3e38): say so instead of writing NaN.
+  for (const [key, t] of result) {
+    const bad = Array.prototype.findIndex.call(t.data, (v: number) => !Number.isFinite(v));
+    if (bad >= 0) throw new CliError(`--model: the forward pass produced ${String(t.data[bad])} in ${key} (entry ${bad}): the weights overflow f32 activations; check the model's weights and norms`);
+  }
   try {
     writeFileAtomic(args.out, writeSafetensors(result, { format: 'pt' }));
   } catch (e) {

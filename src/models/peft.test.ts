@@ -8,7 +8,7 @@ import { CpuBackend } from '../nn/cpu/index.ts';
 import type { LlamaConfig } from '../nn/llama-config.ts';
 import { randomLlama, type LlamaModel } from '../nn/llama.ts';
 import { adapterParams, initLora } from '../nn/lora.ts';
-import { readSafetensors } from '../nn/safetensors.ts';
+import { readSafetensors, writeSafetensors } from '../nn/safetensors.ts';
 import { Tape } from '../nn/tape.ts';
 import { loadPeftAdapter, parsePeftConfig, savePeftAdapter } from './peft.ts';
 
@@ -50,6 +50,16 @@ describe('PEFT adapters', () => {
     expect(Array.from(await logits(model, ids))).toEqual(Array.from(before));
     model.setAdapter(null);
     expect(Array.from(await logits(model, ids))).not.toEqual(Array.from(before));
+  });
+
+  it.each([Number.NaN, Number.POSITIVE_INFINITY])('refuses an adapter tensor holding %s, naming it', (value) => {
+    const dir = join(import.meta.dirname, '../../tests/fixtures/llama-tiny');
+    const c: LlamaConfig = { ...config, vocabSize: 32, tieWordEmbeddings: false };
+    const tensors = readSafetensors(readFileSync(join(dir, 'adapter_model.safetensors'))).tensors;
+    const key = [...tensors.keys()].find((k) => k.includes('lora_B'))!;
+    const poisoned = new Map([...tensors].map(([k, t]) => [k, { shape: t.shape, data: k === key ? Float32Array.from(t.data, (v, i) => (i === 1 ? value : v)) : t.data }]));
+    const config0 = JSON.parse(readFileSync(join(dir, 'adapter_config.json'), 'utf8'));
+    expect(() => loadPeftAdapter(new CpuBackend(), c, config0, writeSafetensors(poisoned))).toThrow(`tensor ${key} holds ${String(value)} at index 1`);
   });
 
   it('re-exports the fixture adapter with identical tensors', async () => {

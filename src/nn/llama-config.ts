@@ -14,6 +14,19 @@ export class ModelFormatError extends Error {
   }
 }
 
+/**
+ * `data` when every value is finite; else a ModelFormatError naming the tensor and the first bad
+ * value. A NaN or Inf in a weight would turn every logit into NaN and every loss into `null`
+ * with exit 0; refused at load instead.
+ */
+export function finiteTensor<T extends ArrayLike<number>>(data: T, key: string, where: string): T {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (!Number.isFinite(v)) throw new ModelFormatError(`${where}: tensor ${key} holds ${String(v)} at index ${i}; every weight must be a finite number`);
+  }
+  return data;
+}
+
 export interface LlamaConfig {
   vocabSize: number;
   hiddenSize: number;

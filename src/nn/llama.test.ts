@@ -50,12 +50,14 @@ describe('parseLlamaConfig', () => {
   });
 });
 
-function weightsFile(c: LlamaConfig, drop?: string, reshape?: string): Uint8Array {
+function weightsFile(c: LlamaConfig, drop?: string, reshape?: string, poison?: { key: string; value: number }): Uint8Array {
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   const put = (key: string, shape: number[]): void => {
     if (key === drop) return;
     const s = key === reshape ? [shape[0]! + 1, ...shape.slice(1)] : shape;
-    tensors.set(key, { shape: s, data: new Float32Array(s.reduce((a, b) => a * b, 1)).fill(0.01) });
+    const data = new Float32Array(s.reduce((a, b) => a * b, 1)).fill(0.01);
+    if (key === poison?.key) data[3] = poison.value;
+    tensors.set(key, { shape: s, data });
   };
   put('model.embed_tokens.weight', [c.vocabSize, c.hiddenSize]);
   for (let l = 0; l < c.numLayers; l++) {
@@ -85,6 +87,14 @@ describe('loadLlama', () => {
       /model\.safetensors: holds tensors config\.json does not use \(model\.layers\.1\.input_layernorm\.weight, .* and \d+ more\); check num_hidden_layers/,
     );
     expect(() => loadLlama(be, { ...tiny, tieWordEmbeddings: true }, weightsFile(tiny))).toThrow(/does not use \(lm_head\.weight\)/);
+  });
+
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])('refuses a weight of %s naming the tensor and the index', (value) => {
+    const key = 'model.layers.0.self_attn.q_proj.weight';
+    expect(() => loadLlama(new CpuBackend(), tiny, weightsFile(tiny, undefined, undefined, { key, value }))).toThrow(
+      `model.safetensors: tensor ${key} holds ${String(value)} at index 3; every weight must be a finite number`,
+    );
+    expect(() => loadLlama(new CpuBackend(), tiny, weightsFile(tiny, undefined, undefined, { key, value }), { nf4: true })).toThrow(/holds .* at index 3/);
   });
 
   it.each(['F16', 'BF16'] as const)('loads %s weights as the f32 values they hold', async (dtype) => {

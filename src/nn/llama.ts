@@ -9,7 +9,7 @@
  */
 import { Rng } from '../core/rng.ts';
 import type { Backend, Buf, IndexBuf } from './backend.ts';
-import { type LlamaConfig, ModelFormatError, PROJECTIONS, type Projection, projectionKey, projectionShape } from './llama-config.ts';
+import { finiteTensor, type LlamaConfig, ModelFormatError, PROJECTIONS, type Projection, projectionKey, projectionShape } from './llama-config.ts';
 import type { LoraAdapter } from './lora.ts';
 import { quantizeNf4 } from './nf4.ts';
 import { Nf4Param, uploadNf4 } from './nf4-linear.ts';
@@ -188,7 +188,7 @@ export function loadLlama(be: Backend, c: LlamaConfig, bytes: Uint8Array | Array
       if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
         throw new ModelFormatError(`${where}: tensor ${key} has shape [${info.shape.join(', ')}], expected [${shape.join(', ')}]`);
       }
-      return readTensor(file, key).data;
+      return finiteTensor(readTensor(file, key).data, key, where);
     },
     o,
   );

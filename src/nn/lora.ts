@@ -5,7 +5,7 @@
  */
 import { Rng } from '../core/rng.ts';
 import type { Backend } from './backend.ts';
-import { type LlamaConfig, ModelFormatError, PROJECTIONS, type Projection, projectionKey, projectionShape } from './llama-config.ts';
+import { finiteTensor, type LlamaConfig, ModelFormatError, PROJECTIONS, type Projection, projectionKey, projectionShape } from './llama-config.ts';
 import { parameter, type Tensor } from './tensor.ts';
 
 export interface LoraSettings {
@@ -93,7 +93,7 @@ export function loraFromTensors(
       throw new ModelFormatError(`${where}: tensor ${key} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
     }
     used.add(key);
-    return parameter(be, shape, t.data);
+    return parameter(be, shape, finiteTensor(t.data, key, where));
   };
   const layers = Array.from({ length: c.numLayers }, (_, l) => {
     const layer: Partial<Record<Projection, LoraPair>> = {};

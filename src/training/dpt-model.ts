@@ -11,7 +11,7 @@
  * config.json, model.safetensors) it is `action_head.weight`, beside `input_proj.weight` and
  * the Llama keys of the layers and the final norm.
  */
-import { type LlamaConfig, ModelFormatError } from '../nn/llama-config.ts';
+import { finiteTensor, type LlamaConfig, ModelFormatError } from '../nn/llama-config.ts';
 import { LlamaModel, type LlamaLayer } from '../nn/llama.ts';
 import { crossEntropy, linear, type BaseWeight } from '../nn/ops.ts';
 import { parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from '../nn/safetensors.ts';
@@ -187,9 +187,7 @@ export function loadDpt(be: Backend, c: DptConfig, bytes: Uint8Array | ArrayBuff
     if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
       throw new ModelFormatError(`${where}: tensor ${key} has shape [${info.shape.join(', ')}], expected [${shape.join(', ')}]`);
     }
-    const data = readTensor(file, key).data;
-    if (!data.every(Number.isFinite)) throw new ModelFormatError(`${where}: tensor ${key} holds a value that is not finite`);
-    return data;
+    return finiteTensor(readTensor(file, key).data, key, where);
   });
   const unused = [...file.tensors.keys()].filter((k) => !used.has(k));
   if (unused.length > 0) throw new ModelFormatError(`${where}: holds tensors config.json does not use (${unused.slice(0, 3).join(', ')}); check num_hidden_layers`);
