@@ -65,6 +65,17 @@ describe('lab solve', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bogus/);
   });
+
+  it('refuses a key given twice and a forced expectimax past its limit, exit 2, before any work', () => {
+    const dup = join(dir, 'dup.json');
+    writeFileSync(dup, '{"env": "energy-mdp", "params": {"horizon": 5, "horizon": 50}, "seed": 1}');
+    const d = lab(['solve', '--spec', dup]);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toContain('key "horizon" appears twice in params');
+    const big = lab(['solve', '--spec', specFile('big.json', { env: 'energy-pomdp', params: { horizon: 200 }, seed: 1 }), '--method', 'expectimax']);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toContain('--method: expectimax is exact');
+  });
 });
 
 describe('lab rollout and experiment', () => {

@@ -1,4 +1,6 @@
 /** Shared CLI plumbing: errors that name the bad option or field, JSON file input, output. */
+import { shown } from '../src/core/spec/fields.ts';
+import { JsonInputError, parseJsonStrict } from '../src/core/spec/json.ts';
 import { readFileSync } from 'node:fs';
 import { SpecError } from '../src/core/spec/fields.ts';
 
@@ -19,9 +21,10 @@ export function readJsonFile(path: string | undefined, option: string): unknown 
     throw new CliError(`${option}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonStrict(text, `${option}: ${path}`);
   } catch (e) {
-    throw new CliError(`${option}: ${path} is not valid JSON (${(e as Error).message})`);
+    if (e instanceof JsonInputError) throw new CliError(e.message);
+    throw e;
   }
 }
 
@@ -45,7 +48,7 @@ export function specProblems(e: unknown, option: string): never {
 export function positiveInt(value: string | undefined, option: string, lo: number, hi: number, fallback: number): number {
   if (value === undefined) return fallback;
   const n = /^-?\d{1,16}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < lo || n > hi) throw new CliError(`${option}: must be an integer in [${lo}, ${hi}], got ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`);
+  if (!Number.isSafeInteger(n) || n < lo || n > hi) throw new CliError(`${option}: must be an integer in [${lo}, ${hi}], got ${shown(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`);
   return n;
 }
 

@@ -7,6 +7,7 @@
  * observable upper bound, the exact expectimax value where it is feasible (H ≤ 5), and the
  * simulated return of the point-based policy. Never gates anything on time.
  */
+import { shown } from '../../src/core/spec/fields.ts';
 import { parseTaskSpec } from '../../src/core/spec/task-spec.ts';
 import { createTask } from '../../src/core/tasks.ts';
 import { solve, type SolveOptions } from '../../src/core/solve.ts';
@@ -148,7 +149,7 @@ export type BenchSection = (typeof BENCH_SECTIONS)[number];
 export function parseOnly(value: string | undefined): BenchSection[] {
   if (value === undefined) return [...BENCH_SECTIONS];
   if ((BENCH_SECTIONS as readonly string[]).includes(value)) return [value as BenchSection];
-  throw new CliError(`--only: must be one of ${BENCH_SECTIONS.map((s) => `"${s}"`).join(', ')}, got ${JSON.stringify(value)}`);
+  throw new CliError(`--only: must be one of ${BENCH_SECTIONS.map((s) => `"${s}"`).join(', ')}, got ${shown(value)}`);
 }
 
 export async function runBench(args: { quick: boolean; json: boolean; only?: string }): Promise<void> {

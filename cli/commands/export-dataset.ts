@@ -4,6 +4,7 @@
  * Lines are written as they are made (darkroom pair files reach gigabytes); with --val-out the
  * last 10 % of training tasks go to a second file, so validation is split by task, not by line.
  */
+import { shown } from '../../src/core/spec/fields.ts';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseExperimentSpec, sweepPoints, type ExperimentSpec } from '../../src/experiments/spec.ts';
 import {
@@ -65,7 +66,7 @@ function choosePoint(spec: ExperimentSpec, value: string | undefined): number {
 export async function runExportDataset(args: ExportDatasetArgs): Promise<void> {
   const spec: ExperimentSpec = readSpecFile(args.spec, '--spec', parseExperimentSpec);
   const format = (args.format ?? 'text') as DatasetFormat;
-  if (!DATASET_FORMATS.includes(format)) throw new CliError(`--format: must be one of ${DATASET_FORMATS.join(', ')}, got ${JSON.stringify(args.format)}`);
+  if (!DATASET_FORMATS.includes(format)) throw new CliError(`--format: must be one of ${DATASET_FORMATS.join(', ')}, got ${shown(args.format)}`);
   if (args.out === undefined || args.out === '') throw new CliError('--out: a file path is required');
   const pointIndex = choosePoint(spec, args.point);
   const { point, params } = datasetPoint(spec, pointIndex);

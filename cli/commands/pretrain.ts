@@ -4,6 +4,7 @@
  * model.safetensors, whatever --threads), with checkpoints for exact resume. Writes the model
  * folder: config.json, model.safetensors, tokenizer.json, tokenizer_config.json, pretrain.json.
  */
+import { shown } from '../../src/core/spec/fields.ts';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ export type PretrainArgs = Partial<Record<
 function num(value: string | undefined, option: string, lo: number, hi: number, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < lo || n > hi) throw new CliError(`${option}: must be a number in [${lo}, ${hi}], got ${JSON.stringify(value)}`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < lo || n > hi) throw new CliError(`${option}: must be a number in [${lo}, ${hi}], got ${shown(value)}`);
   return n;
 }
 

@@ -1,4 +1,5 @@
 /** `rollout --spec FILE --policy random|oracle --episodes n`: serialized trajectories and returns. */
+import { shown } from '../../src/core/spec/fields.ts';
 import { parseTaskSpec, type ResolvedTaskSpec } from '../../src/core/spec/task-spec.ts';
 import { createTask } from '../../src/core/tasks.ts';
 import { serializeTrajectory } from '../../src/core/serialize.ts';
@@ -20,7 +21,7 @@ export async function runRollout(args: RolloutArgs): Promise<void> {
   const spec: ResolvedTaskSpec = readSpecFile(args.spec, '--spec', parseTaskSpec);
   const policyName = args.policy ?? '';
   if (!(ROLLOUT_POLICIES as readonly string[]).includes(policyName)) {
-    throw new CliError(`--policy: must be one of ${ROLLOUT_POLICIES.join(', ')}, got ${JSON.stringify(args.policy ?? '')}`);
+    throw new CliError(`--policy: must be one of ${ROLLOUT_POLICIES.join(', ')}, got ${shown(args.policy ?? '')}`);
   }
   const episodes = positiveInt(args.episodes, '--episodes', 1, 10_000, 1);
   const ctx = await taskContext(createTask(spec), { seed: spec.seed, index: 0, k: 0, policy: 'oracle', solveOptions: { seed: spec.seed } });

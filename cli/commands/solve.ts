@@ -1,4 +1,5 @@
 /** `solve --spec FILE`: the oracle of one task (DESIGN §7). */
+import { shown } from '../../src/core/spec/fields.ts';
 import { parseTaskSpec } from '../../src/core/spec/task-spec.ts';
 import { createTask } from '../../src/core/tasks.ts';
 import { CostLimitError, solve } from '../../src/core/solve.ts';
@@ -16,7 +17,7 @@ const METHODS = ['auto', 'expectimax', 'point-based'] as const;
 export function runSolve(args: SolveArgs): void {
   const spec = readSpecFile(args.spec, '--spec', parseTaskSpec);
   const method = (args.method ?? 'auto') as (typeof METHODS)[number];
-  if (!METHODS.includes(method)) throw new CliError(`--method: must be one of ${METHODS.join(', ')}, got ${JSON.stringify(args.method)}`);
+  if (!METHODS.includes(method)) throw new CliError(`--method: must be one of ${METHODS.join(', ')}, got ${shown(args.method)}`);
   const task = createTask(spec);
   const started = performance.now();
   let solution;

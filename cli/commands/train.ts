@@ -8,6 +8,7 @@
  * and each epoch's end) lets `--resume` continue it exactly, and goes once the run is done. A
  * DPT trains in seconds to minutes and is simply rerun.
  */
+import { shown } from '../../src/core/spec/fields.ts';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseExperimentSpec, sweepPoints } from '../../src/experiments/spec.ts';
@@ -47,7 +48,7 @@ function writeAtomic(dir: string, files: Map<string, string | Uint8Array>): void
 export async function runTrain(a: TrainArgs): Promise<void> {
   const spec = readSpecFile(a.spec, '--spec', parseExperimentSpec);
   if (a.policy === undefined || !(TRAIN_POLICIES as readonly string[]).includes(a.policy)) {
-    throw new CliError(`--policy: must be one of ${TRAIN_POLICIES.join(', ')}, got ${JSON.stringify(a.policy ?? null)}`);
+    throw new CliError(`--policy: must be one of ${TRAIN_POLICIES.join(', ')}, got ${shown(a.policy ?? null)}`);
   }
   if (a.out === undefined || a.out === '') throw new CliError('--out: a folder path is required');
   if (a.policy === 'dpt') {

@@ -6,6 +6,7 @@
  * `sweep` varies one param over values validated against that param's own range. Every error
  * names the field and the allowed range, e.g. `testTasks: must be an integer in [1, 1000], got 0`.
  */
+import { shown } from '../core/spec/fields.ts';
 import { z } from 'zod';
 import { ENV_NAMES, type EnvName } from '../core/types.ts';
 import { SpecError, enumError, formatIssues, intIn, parseOrThrow, realIn } from '../core/spec/fields.ts';
@@ -199,7 +200,7 @@ export function parseExperimentSpec(input: unknown): ExperimentSpec {
   const env = top.env;
 
   top.policies.forEach((name, i) => {
-    if (!hasPolicy(name)) problems.push(`policies.${i}: must be one of ${policyNames().join(', ')}, got ${JSON.stringify(name)}`);
+    if (!hasPolicy(name)) problems.push(`policies.${i}: must be one of ${policyNames().join(', ')}, got ${shown(name)}`);
     else if (top.policies.indexOf(name) !== i) problems.push(`policies.${i}: ${JSON.stringify(name)} is listed twice`);
   });
 
@@ -222,14 +223,14 @@ export function parseExperimentSpec(input: unknown): ExperimentSpec {
   if (top.sweep) {
     const { param, values } = top.sweep;
     if (!SWEEPABLE[env].includes(param)) {
-      problems.push(`sweep.param: must be one of ${SWEEPABLE[env].join(', ')} for ${env}, got ${JSON.stringify(param)}`);
+      problems.push(`sweep.param: must be one of ${SWEEPABLE[env].join(', ')} for ${env}, got ${shown(param)}`);
     } else {
       const schema = fieldSchema(env, param);
       const parsed: number[] = [];
       values.forEach((v, i) => {
         const r = schema.safeParse(v);
         if (!r.success) problems.push(...formatIssues(r.error, `sweep.values.${i}`));
-        else if (typeof r.data !== 'number' || v === undefined) problems.push(`sweep.values.${i}: must be a number, got ${JSON.stringify(v)}`);
+        else if (typeof r.data !== 'number' || v === undefined) problems.push(`sweep.values.${i}: must be a number, got ${shown(v)}`);
         else parsed.push(r.data);
       });
       sweep = { param, values: parsed };

@@ -3,6 +3,7 @@
  * batch, and optionally the masked next-token loss and its gradient for every adapter tensor,
  * returned as named tensors ready for safetensors.
  */
+import { shown } from '../core/spec/fields.ts';
 import type { LlamaModel } from '../nn/llama.ts';
 import { adapterEntries } from '../nn/lora.ts';
 import { nextTokenTargets } from '../nn/ops.ts';
@@ -45,7 +46,7 @@ export function parseTokenBatch(raw: unknown, vocabSize: number): TokenBatch {
     if (row.length !== T) throw new TokenBatchError(`input_ids[${b}]`, `has ${row.length} tokens, input_ids[0] has ${T} (rows must have equal length)`);
     row.forEach((id, t) => {
       if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= vocabSize) {
-        throw new TokenBatchError(`input_ids[${b}][${t}]`, `must be a token id in [0, ${vocabSize - 1}] (vocab_size ${vocabSize}), got ${JSON.stringify(id)}`);
+        throw new TokenBatchError(`input_ids[${b}][${t}]`, `must be a token id in [0, ${vocabSize - 1}] (vocab_size ${vocabSize}), got ${shown(id)}`);
       }
     });
   });
@@ -55,7 +56,7 @@ export function parseTokenBatch(raw: unknown, vocabSize: number): TokenBatch {
   mask.forEach((row, b) => {
     if (row.length !== T) throw new TokenBatchError(`loss_mask[${b}]`, `has ${row.length} entries, input_ids rows have ${T}`);
     row.forEach((m, t) => {
-      if (m !== 0 && m !== 1) throw new TokenBatchError(`loss_mask[${b}][${t}]`, `must be 0 or 1, got ${JSON.stringify(m)}`);
+      if (m !== 0 && m !== 1) throw new TokenBatchError(`loss_mask[${b}][${t}]`, `must be 0 or 1, got ${shown(m)}`);
     });
   });
   return { ids: ids as number[][], lossMask: mask as number[][] };

@@ -8,6 +8,7 @@
  * Llama projections, scaling alpha/r. rsLoRA, DoRA, biases, fan_in_fan_out, per-layer rank or
  * alpha patterns and layer subsets are refused naming the key, rather than run differently.
  */
+import { shown } from '../core/spec/fields.ts';
 import type { Backend } from '../nn/backend.ts';
 import { type LlamaConfig, ModelFormatError, PROJECTIONS, type Projection } from '../nn/llama-config.ts';
 import { adapterEntries, checkLoraSettings, type LoraAdapter, loraFromTensors, type LoraSettings } from '../nn/lora.ts';
@@ -28,21 +29,21 @@ export function parsePeftConfig(raw: unknown, where = 'adapter_config.json'): Pe
   const fail = (key: string, msg: string): never => {
     throw new ModelFormatError(`${where}: ${key}: ${msg}`);
   };
-  if (raw.peft_type !== 'LORA') fail('peft_type', `must be "LORA", got ${JSON.stringify(raw.peft_type)}`);
-  if (raw.task_type !== undefined && raw.task_type !== 'CAUSAL_LM') fail('task_type', `must be "CAUSAL_LM", got ${JSON.stringify(raw.task_type)}`);
+  if (raw.peft_type !== 'LORA') fail('peft_type', `must be "LORA", got ${shown(raw.peft_type)}`);
+  if (raw.task_type !== undefined && raw.task_type !== 'CAUSAL_LM') fail('task_type', `must be "CAUSAL_LM", got ${shown(raw.task_type)}`);
   const r = raw.r;
-  if (typeof r !== 'number' || !Number.isSafeInteger(r) || r <= 0) fail('r', `must be a positive integer, got ${JSON.stringify(r)}`);
+  if (typeof r !== 'number' || !Number.isSafeInteger(r) || r <= 0) fail('r', `must be a positive integer, got ${shown(r)}`);
   const alpha = raw.lora_alpha === undefined ? 8 : raw.lora_alpha;
   // 0 would make the adapter a no-op, a negative scale flips it, and a huge one overflows to NaN.
-  if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha <= 0 || alpha > 1e6) fail('lora_alpha', `must be a number in (0, 1000000], got ${JSON.stringify(alpha)}`);
+  if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha <= 0 || alpha > 1e6) fail('lora_alpha', `must be a number in (0, 1000000], got ${shown(alpha)}`);
   const dropout = raw.lora_dropout ?? 0;
-  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) fail('lora_dropout', `must be a number in [0, 1), got ${JSON.stringify(dropout)}`);
+  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) fail('lora_dropout', `must be a number in [0, 1), got ${shown(dropout)}`);
   for (const key of ['use_rslora', 'use_dora', 'fan_in_fan_out']) {
     // Only a real boolean is read: "true", "yes" or 1 would otherwise pass as false.
-    if (raw[key] !== undefined && raw[key] !== null && typeof raw[key] !== 'boolean') fail(key, `must be true or false, got ${JSON.stringify(raw[key])}`);
+    if (raw[key] !== undefined && raw[key] !== null && typeof raw[key] !== 'boolean') fail(key, `must be true or false, got ${shown(raw[key])}`);
     if (raw[key] === true) fail(key, 'is not supported (must be false)');
   }
-  if (raw.bias !== undefined && raw.bias !== 'none') fail('bias', `only "none" is supported, got ${JSON.stringify(raw.bias)}`);
+  if (raw.bias !== undefined && raw.bias !== 'none') fail('bias', `only "none" is supported, got ${shown(raw.bias)}`);
   for (const key of ['rank_pattern', 'alpha_pattern']) {
     const v = raw[key];
     if (v !== undefined && v !== null && !(isObject(v) && Object.keys(v).length === 0)) fail(key, 'per-module ranks or alphas are not supported (must be empty)');
@@ -58,10 +59,10 @@ export function parsePeftConfig(raw: unknown, where = 'adapter_config.json'): Pe
     }
     targets = PROJECTIONS.filter((p) => (tm as string[]).includes(p));
   } else {
-    return fail('target_modules', `must be a non-empty list of module names or "all-linear", got ${JSON.stringify(tm)}`);
+    return fail('target_modules', `must be a non-empty list of module names or "all-linear", got ${shown(tm)}`);
   }
   const base = raw.base_model_name_or_path ?? null;
-  if (base !== null && typeof base !== 'string') fail('base_model_name_or_path', `must be a string or null, got ${JSON.stringify(base)}`);
+  if (base !== null && typeof base !== 'string') fail('base_model_name_or_path', `must be a string or null, got ${shown(base)}`);
   return { settings: { r: r as number, alpha: alpha as number, dropout: dropout as number }, targets, baseModel: base as string | null };
 }
 

@@ -5,6 +5,7 @@
  * there. What this engine cannot run (rope_scaling, biases, another activation) is refused
  * rather than silently computed differently: a wrong model that runs is worse than an error.
  */
+import { shown } from '../core/spec/fields.ts';
 
 /** A user-fixable problem with a model or adapter folder; the message names the key or tensor. */
 export class ModelFormatError extends Error {
@@ -85,23 +86,23 @@ export function parseLlamaConfig(raw: unknown, where = 'config.json'): LlamaConf
   const int = (key: string, fallback?: number): number => {
     const v = valueOf(key, fallback);
     if (v === undefined) return fail(key, 'is required');
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) return fail(key, `must be a positive integer, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) return fail(key, `must be a positive integer, got ${shown(v)}`);
     return v;
   };
   const within = (key: string, fallback: number, lo: number, hi: number): number => {
     const v = valueOf(key, fallback);
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= lo || v > hi) return fail(key, `must be a number in (${lo}, ${hi}], got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= lo || v > hi) return fail(key, `must be a number in (${lo}, ${hi}], got ${shown(v)}`);
     return v;
   };
-  if (raw.model_type !== 'llama') fail('model_type', `must be "llama", got ${JSON.stringify(raw.model_type)}`);
+  if (raw.model_type !== 'llama') fail('model_type', `must be "llama", got ${shown(raw.model_type)}`);
   const act = raw.hidden_act ?? 'silu';
-  if (act !== 'silu') fail('hidden_act', `only "silu" is supported, got ${JSON.stringify(act)}`);
+  if (act !== 'silu') fail('hidden_act', `only "silu" is supported, got ${shown(act)}`);
   for (const key of ['attention_bias', 'mlp_bias']) {
     if (raw[key] !== undefined && raw[key] !== false) fail(key, 'biases are not supported (must be false)');
   }
   if (raw.rope_scaling !== undefined && raw.rope_scaling !== null) fail('rope_scaling', 'is not supported (must be null)');
   const tie = raw.tie_word_embeddings === undefined ? false : raw.tie_word_embeddings;
-  if (typeof tie !== 'boolean') fail('tie_word_embeddings', `must be true or false, got ${JSON.stringify(tie)}`);
+  if (typeof tie !== 'boolean') fail('tie_word_embeddings', `must be true or false, got ${shown(tie)}`);
 
   const hiddenSize = int('hidden_size');
   const numHeads = int('num_attention_heads');

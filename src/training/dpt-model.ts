@@ -11,6 +11,7 @@
  * config.json, model.safetensors) it is `action_head.weight`, beside `input_proj.weight` and
  * the Llama keys of the layers and the final norm.
  */
+import { shown } from '../core/spec/fields.ts';
 import { finiteTensor, type LlamaConfig, ModelFormatError } from '../nn/llama-config.ts';
 import { LlamaModel, type LlamaLayer } from '../nn/llama.ts';
 import { crossEntropy, linear, type BaseWeight } from '../nn/ops.ts';
@@ -137,22 +138,22 @@ export function parseDptConfig(raw: unknown, where = 'config.json'): DptConfig {
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ModelFormatError(`${where}: must be a JSON object`);
   const r = raw as Record<string, unknown>;
-  if (r.model_type !== 'dpt') fail('model_type', `must be "dpt", got ${JSON.stringify(r.model_type)}`);
+  if (r.model_type !== 'dpt') fail('model_type', `must be "dpt", got ${shown(r.model_type)}`);
   const int = (key: string, lo: number, hi: number): number => {
     const v = r[key];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < lo || v > hi) return fail(key, `must be an integer in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < lo || v > hi) return fail(key, `must be an integer in [${lo}, ${hi}], got ${shown(v)}`);
     return v;
   };
-  if (!(ENV_NAMES as readonly unknown[]).includes(r.env)) fail('env', `must be one of ${ENV_NAMES.join(', ')}, got ${JSON.stringify(r.env)}`);
+  if (!(ENV_NAMES as readonly unknown[]).includes(r.env)) fail('env', `must be one of ${ENV_NAMES.join(', ')}, got ${shown(r.env)}`);
   const sizes = r.obs_sizes;
   if (!Array.isArray(sizes) || sizes.length < 1 || sizes.length > 4 || !sizes.every((n) => Number.isSafeInteger(n) && n >= 1 && n <= 10_000)) {
-    fail('obs_sizes', `must be 1 to 4 integers in [1, 10000], got ${JSON.stringify(sizes)}`);
+    fail('obs_sizes', `must be 1 to 4 integers in [1, 10000], got ${shown(sizes)}`);
   }
   const hiddenSize = int('hidden_size', 2, 4096);
   const numHeads = int('num_attention_heads', 1, 64);
   if (hiddenSize % numHeads !== 0 || (hiddenSize / numHeads) % 2 !== 0) fail('num_attention_heads', `hidden_size ${hiddenSize} must split into ${numHeads} heads of an even size`);
-  if (r.rope_theta !== undefined && r.rope_theta !== ROPE_THETA) fail('rope_theta', `must be ${ROPE_THETA}, got ${JSON.stringify(r.rope_theta)}`);
-  if (r.rms_norm_eps !== undefined && r.rms_norm_eps !== RMS_EPS) fail('rms_norm_eps', `must be ${RMS_EPS}, got ${JSON.stringify(r.rms_norm_eps)}`);
+  if (r.rope_theta !== undefined && r.rope_theta !== ROPE_THETA) fail('rope_theta', `must be ${ROPE_THETA}, got ${shown(r.rope_theta)}`);
+  if (r.rms_norm_eps !== undefined && r.rms_norm_eps !== RMS_EPS) fail('rms_norm_eps', `must be ${RMS_EPS}, got ${shown(r.rms_norm_eps)}`);
   return {
     shape: { env: r.env as DptShape['env'], obsSizes: sizes as number[], nActions: int('num_actions', 1, 1024), horizon: int('horizon', 1, 10_000) },
     contextTransitions: int('context_transitions', 0, 1_000_000),

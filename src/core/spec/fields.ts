@@ -15,11 +15,18 @@ export class SpecError extends Error {
   }
 }
 
-/** The offending value as a message shows it: strings quoted and cut at 60 characters (a 1 MB field is not echoed). */
-function show(v: unknown): string {
-  if (typeof v !== 'string') return String(v);
-  return v.length > 60 ? `${JSON.stringify(v.slice(0, 60))}… (${v.length} characters)` : JSON.stringify(v);
+/**
+ * The offending value as an error message shows it: strings quoted and cut at 60 characters (a
+ * 1 MB field is not echoed), numbers as they are (Infinity stays Infinity, where JSON.stringify
+ * would print null), anything else as JSON cut at 80 characters.
+ */
+export function shown(v: unknown): string {
+  if (typeof v === 'string') return v.length > 60 ? `${JSON.stringify(v.slice(0, 60))}… (${v.length} characters)` : JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v === undefined) return String(v);
+  const json = JSON.stringify(v) ?? String(v);
+  return json.length > 80 ? `${json.slice(0, 80)}…` : json;
 }
+const show = shown;
 
 /** The message of an enum field: the allowed values and what was given. */
 export const enumError = (allowed: readonly string[]) => (iss: { input?: unknown }): string => {

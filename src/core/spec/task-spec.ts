@@ -3,6 +3,7 @@
  * Parameter names are part of the contract; defaults are ours (DESIGN §1) and documented in
  * docs/environments.md.
  */
+import { shown } from './fields.ts';
 import { z } from 'zod';
 import { ENV_NAMES, type DarkroomParams, type EnergyEnvName, type EnergyParams, type EnvName, type TaskSpec } from '../types.ts';
 import { SpecError, intIn, parseOrThrow, realIn } from './fields.ts';
@@ -33,7 +34,7 @@ export const PARAM_HELP: Record<string, string> = {
 
 const gamma = realIn(0, 1, true);
 const init = z.union([z.literal('uniform'), intIn(0, LIMITS.levels[1] - 1)], {
-  error: (iss) => `must be "uniform" or an integer level, got ${JSON.stringify(iss.input)}`,
+  error: (iss) => `must be "uniform" or an integer level, got ${shown(iss.input)}`,
 });
 
 const energyBase = {
@@ -61,7 +62,7 @@ export const darkroomParamsSchema = z.strictObject({
   horizon: intIn(...LIMITS.horizon).default(100),
 });
 
-const envSchema = z.enum(ENV_NAMES, { error: (iss) => `must be one of ${ENV_NAMES.join(', ')}, got ${JSON.stringify(iss.input)}` });
+const envSchema = z.enum(ENV_NAMES, { error: (iss) => `must be one of ${ENV_NAMES.join(', ')}, got ${shown(iss.input)}` });
 const specSchema = z.strictObject({
   env: envSchema,
   params: z.record(z.string(), z.unknown()).default({}),

@@ -4,6 +4,7 @@
  * URLs are transformers.js' own (`env.remoteHost` + `env.remotePathTemplate`), and its tokenizer
  * is loaded by the library's AutoTokenizer, so caching and mirrors behave as the library does.
  */
+import { JsonInputError, parseJsonStrict } from '../../core/spec/json.ts';
 import { AutoTokenizer, ModelRegistry, PreTrainedTokenizer, env } from '@huggingface/transformers';
 import { checkTokenizerJson } from './tokenizer-check.ts';
 import { ModelLoadError, type LoadErrorKind } from './errors.ts';
@@ -46,9 +47,10 @@ export interface ModelFiles {
 const decoder = new TextDecoder();
 export const parseJsonFile = (bytes: Uint8Array, file: string): unknown => {
   try {
-    return JSON.parse(decoder.decode(bytes));
+    return parseJsonStrict(decoder.decode(bytes), file);
   } catch (e) {
-    throw new ModelLoadError('format', `${file} is not valid JSON (${(e as Error).message}).`);
+    if (e instanceof JsonInputError) throw new ModelLoadError('format', `${e.message}.`);
+    throw e;
   }
 };
 

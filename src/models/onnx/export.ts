@@ -5,6 +5,7 @@
  * Llama any runtime can run. Pure functions on a loaded model; file access is the caller's (the
  * CLI's export-onnx, or the app offering a download).
  */
+import { shown } from '../../core/spec/fields.ts';
 import { type LlamaConfig, llamaConfigJson, ModelFormatError, PROJECTIONS, projectionKey } from '../../nn/llama-config.ts';
 import type { LlamaModel } from '../../nn/llama.ts';
 import { Nf4Param } from '../../nn/nf4-linear.ts';
@@ -77,7 +78,7 @@ export interface OnnxExportOptions {
 function maxPositions(raw: Record<string, unknown>): number {
   const v = raw.max_position_embeddings ?? DEFAULT_MAX_POSITIONS;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
-    throw new ModelFormatError(`config.json: max_position_embeddings: must be a positive integer, got ${JSON.stringify(v)}`);
+    throw new ModelFormatError(`config.json: max_position_embeddings: must be a positive integer, got ${shown(v)}`);
   }
   return v;
 }

@@ -8,6 +8,7 @@
  * tokens already drawn but not yet used — so a checkpoint stores it and a resumed run reads
  * exactly the rows an uninterrupted run would have read.
  */
+import { shown } from '../../core/spec/fields.ts';
 import { assertNoTrajectory, corpusDocument, DEFAULT_KIND_WEIGHTS, DOC_KINDS, type DocKind, type TokenCodec } from '../corpus/index.ts';
 
 export interface DataState {
@@ -57,7 +58,7 @@ export function parseMix(spec: string | undefined): Record<DocKind, number> {
     const [k, v] = part.split('=').map((s) => s.trim());
     if (!DOC_KINDS.includes(k as DocKind)) throw new Error(`mix: unknown document kind ${JSON.stringify(k)} (kinds: ${DOC_KINDS.join(', ')})`);
     const w = Number(v);
-    if (v === undefined || v === '' || !Number.isFinite(w) || w < 0) throw new Error(`mix: weight of ${k} must be a number ≥ 0, got ${JSON.stringify(v)}`);
+    if (v === undefined || v === '' || !Number.isFinite(w) || w < 0) throw new Error(`mix: weight of ${k} must be a number ≥ 0, got ${shown(v)}`);
     weights[k as DocKind] = w;
   }
   if (DOC_KINDS.every((k) => weights[k] === 0)) throw new Error('mix: at least one kind needs a positive weight');

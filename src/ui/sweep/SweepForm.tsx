@@ -1,3 +1,4 @@
+import { parseJsonStrict } from '../../core/spec/json.ts';
 import { useState } from 'react';
 import { ENV_NAMES, type EnvName } from '../../core/types.ts';
 import { BUILTIN_POLICIES } from '../../policies/registry.ts';
@@ -198,7 +199,7 @@ export function SweepForm({ spec, onChange, errors, disabled }: Props) {
           onChange={(e) => {
             setJsonText(e.target.value);
             try {
-              const parsed: unknown = JSON.parse(e.target.value);
+              const parsed: unknown = parseJsonStrict(e.target.value, 'the spec');
               if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the spec must be a JSON object');
               setJsonError(null);
               setValuesText(sweepOf(parsed as SweepSpec).values.join(', '));
@@ -210,7 +211,7 @@ export function SweepForm({ spec, onChange, errors, disabled }: Props) {
         />
         {jsonError && (
           <p className="field-error" role="alert">
-            Not valid JSON: {jsonError}
+            {jsonError}
           </p>
         )}
       </details>
