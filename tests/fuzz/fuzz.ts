@@ -36,7 +36,7 @@ const NAMED_ERRORS = [SpecError, ModelFormatError, ModelLoadError, SafetensorsEr
 function numbers(v: unknown, out: number[] = [], depth = 0): number[] {
   if (depth > 20) return out;
   if (typeof v === 'number') out.push(v);
-  else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) for (const x of v as unknown as ArrayLike<number>) out.push(Number(x));
+  else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) for (const x of Array.from(v as unknown as ArrayLike<number>)) out.push(Number(x));
   else if (Array.isArray(v)) for (const x of v) numbers(x, out, depth + 1);
   else if (v instanceof Map) for (const x of v.values()) numbers(x, out, depth + 1);
   else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) numbers(x, out, depth + 1);
