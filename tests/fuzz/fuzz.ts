@@ -82,6 +82,12 @@ function getAt(root: Json, path: (string | number)[]): Json {
   return node;
 }
 
+/** A fresh copy of a weird value (the shared ones must never be mutated by a later edit). */
+function weird(rng: Rng): Json {
+  const w = WEIRD[rng.int(WEIRD.length)];
+  return (typeof w === 'object' && w !== null ? clone(w) : w) as Json;
+}
+
 /** One to three random edits of a JSON value: replace a value, delete it, add a key, scale a number. */
 export function mutateJson(seed: Json, rng: Rng): Json {
   let v = clone(seed);
@@ -91,12 +97,12 @@ export function mutateJson(seed: Json, rng: Rng): Json {
     const path = all[rng.int(all.length)]!;
     const kind = rng.int(5);
     const here = getAt(v, path);
-    if (kind === 0) v = setAt(v, path, WEIRD[rng.int(WEIRD.length)] as Json);
+    if (kind === 0) v = setAt(v, path, weird(rng));
     else if (kind === 1 && path.length > 0) v = setAt(v, path, undefined);
-    else if (kind === 2 && here !== null && typeof here === 'object' && !Array.isArray(here)) (here as Record<string, Json>)[`k${rng.int(5)}`] = WEIRD[rng.int(WEIRD.length)] as Json;
+    else if (kind === 2 && here !== null && typeof here === 'object' && !Array.isArray(here)) (here as Record<string, Json>)[`k${rng.int(5)}`] = weird(rng);
     else if (kind === 3 && typeof here === 'number') v = setAt(v, path, here * [10, -1, 1e6, 0.001, 1e300][rng.int(5)]!);
     else if (kind === 4 && Array.isArray(here)) here.push(...here.slice(0, rng.int(4)));
-    else v = setAt(v, path, WEIRD[rng.int(WEIRD.length)] as Json);
+    else v = setAt(v, path, weird(rng));
   }
   return v;
 }
