@@ -143,7 +143,7 @@ function weightBytes(w: BaseWeight): number {
 }
 
 /** Every base weight by HF key, as raw values; built into a model by `assemble`. */
-type WeightSource = (key: string, shape: readonly number[]) => ArrayLike<number>;
+export type WeightSource = (key: string, shape: readonly number[]) => ArrayLike<number>;
 
 function assemble(be: Backend, c: LlamaConfig, source: WeightSource, o: LoadOptions): LlamaModel {
   const total = 2 + 9 * c.numLayers + (c.tieWordEmbeddings ? 0 : 1);
@@ -176,12 +176,24 @@ function assemble(be: Backend, c: LlamaConfig, source: WeightSource, o: LoadOpti
  * an lm_head.weight of a tied model, as transformers also ignores) are ignored.
  */
 export function loadLlama(be: Backend, c: LlamaConfig, bytes: Uint8Array | ArrayBuffer, o: LoadOptions = {}, where = 'model.safetensors'): LlamaModel {
+  const tensors = checkedTensors(bytes, where);
+  const model = assemble(be, c, tensors.get, o);
+  // A tensor the config does not use means config and weights disagree (a layer count too small,
+  // tie_word_embeddings set on a model with its own lm_head): running would silently drop weights.
+  tensors.refuseUnused('check num_hidden_layers and tie_word_embeddings');
+  return model;
+}
+
+/**
+ * The tensors of a weights file as a model assembles them: a tensor that is missing, misshaped
+ * or holds a non-finite value is refused naming its key; `refuseUnused` refuses a file with
+ * tensors nothing asked for (with `hint` on what to check). Used for Llama and DPT folders.
+ */
+export function checkedTensors(bytes: Uint8Array | ArrayBuffer, where: string): { get: WeightSource; refuseUnused: (hint: string) => void } {
   const file = parseSafetensors(bytes);
   const used = new Set<string>();
-  const model = assemble(
-    be,
-    c,
-    (key, shape) => {
+  return {
+    get(key, shape) {
       used.add(key);
       const info = file.tensors.get(key);
       if (!info) throw new ModelFormatError(`${where}: missing tensor ${key} (expected shape [${shape.join(', ')}])`);
@@ -190,16 +202,13 @@ export function loadLlama(be: Backend, c: LlamaConfig, bytes: Uint8Array | Array
       }
       return finiteTensor(readTensor(file, key).data, key, where);
     },
-    o,
-  );
-  // A tensor the config does not use means config and weights disagree (a layer count too small,
-  // tie_word_embeddings set on a model with its own lm_head): running would silently drop weights.
-  const unused = [...file.tensors.keys()].filter((k) => !used.has(k));
-  if (unused.length > 0) {
-    const list = unused.slice(0, 3).join(', ') + (unused.length > 3 ? ` and ${unused.length - 3} more` : '');
-    throw new ModelFormatError(`${where}: holds tensors config.json does not use (${list}); check num_hidden_layers and tie_word_embeddings`);
-  }
-  return model;
+    refuseUnused(hint) {
+      const unused = [...file.tensors.keys()].filter((k) => !used.has(k));
+      if (unused.length === 0) return;
+      const list = unused.slice(0, 3).join(', ') + (unused.length > 3 ? ` and ${unused.length - 3} more` : '');
+      throw new ModelFormatError(`${where}: holds tensors config.json does not use (${list}); ${hint}`);
+    },
+  };
 }
 
 /**

@@ -12,14 +12,13 @@
  * the Llama keys of the layers and the final norm.
  */
 import { shown } from '../core/spec/fields.ts';
-import { finiteTensor, type LlamaConfig, ModelFormatError } from '../nn/llama-config.ts';
-import { LlamaModel, type LlamaLayer } from '../nn/llama.ts';
+import { type LlamaConfig, ModelFormatError, PROJECTIONS, type Projection, projectionKey } from '../nn/llama-config.ts';
+import { checkedTensors, LlamaModel, type LlamaLayer } from '../nn/llama.ts';
 import { crossEntropy, linear, type BaseWeight } from '../nn/ops.ts';
-import { parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from '../nn/safetensors.ts';
+import { writeSafetensors, type TensorToWrite } from '../nn/safetensors.ts';
 import type { Backend, Buf, IndexBuf } from '../nn/backend.ts';
 import type { Tape } from '../nn/tape.ts';
 import { parameter, Tensor } from '../nn/tensor.ts';
-import { PROJECTIONS, type Projection, projectionKey } from '../nn/llama-config.ts';
 import { initParams, paramLayout, type ParamLayout } from '../models/pretrain/params.ts';
 import { Rng } from '../core/rng.ts';
 import { featureWidth, type DptShape } from './dpt-features.ts';
@@ -179,18 +178,8 @@ export async function dptSafetensors(m: DptModel, metadata: Record<string, strin
 
 /** A DPT from its folder's config.json (parsed) and model.safetensors; every tensor must be there, with its shape, and nothing else. */
 export function loadDpt(be: Backend, c: DptConfig, bytes: Uint8Array | ArrayBuffer, where = 'model.safetensors'): DptModel {
-  const file = parseSafetensors(bytes);
-  const used = new Set<string>();
-  const model = assemble(be, c, (key, shape) => {
-    used.add(key);
-    const info = file.tensors.get(key);
-    if (!info) throw new ModelFormatError(`${where}: missing tensor ${key} (expected shape [${shape.join(', ')}])`);
-    if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
-      throw new ModelFormatError(`${where}: tensor ${key} has shape [${info.shape.join(', ')}], expected [${shape.join(', ')}]`);
-    }
-    return finiteTensor(readTensor(file, key).data, key, where);
-  });
-  const unused = [...file.tensors.keys()].filter((k) => !used.has(k));
-  if (unused.length > 0) throw new ModelFormatError(`${where}: holds tensors config.json does not use (${unused.slice(0, 3).join(', ')}); check num_hidden_layers`);
+  const tensors = checkedTensors(bytes, where);
+  const model = assemble(be, c, tensors.get);
+  tensors.refuseUnused('check num_hidden_layers');
   return model;
 }
