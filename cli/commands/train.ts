@@ -16,7 +16,7 @@ import { savePeftAdapter } from '../../src/models/peft.ts';
 import { SftCheckpointError } from '../../src/training/sft-checkpoint.ts';
 import { type PointTraining, trainDptAtPoint, trainSftAtPoint } from '../../src/training/at-point.ts';
 import { dptConfigJson, dptSafetensors } from '../../src/training/dpt-model.ts';
-import type { TrainProgress } from '../../src/training/sft.ts';
+import type { TrainCurves, TrainProgress } from '../../src/training/sft.ts';
 import { CpuBackend } from '../../src/nn/cpu/index.ts';
 import type { ExperimentSpec } from '../../src/experiments/spec.ts';
 import { CliError, positiveInt, printJson, readSpecFile } from '../io.ts';
@@ -93,15 +93,8 @@ function progressLine(p: TrainProgress): string {
   return `epoch ${p.epoch} · loss ${p.loss.toFixed(4)}${p.valLoss === undefined ? '' : ` · val ${p.valLoss.toFixed(4)}`} · ${p.tokensPerSecond.toFixed(0)} tok/s`;
 }
 
-interface Curves {
-  losses: { step: number; loss: number }[];
-  valLosses: { epoch: number; step: number; loss: number }[];
-  tokens: number;
-  seconds: number;
-}
-
 /** training.json: what was trained, on what, and how it went. */
-function trainingRecord(policy: 'sft' | 'dpt', spec: ExperimentSpec, point: Record<string, number>, data: object, result: Curves) {
+function trainingRecord(policy: 'sft' | 'dpt', spec: ExperimentSpec, point: Record<string, number>, data: object, result: TrainCurves) {
   return {
     policy,
     spec: { ...spec, model: spec.model ?? null },
@@ -117,7 +110,7 @@ function trainingRecord(policy: 'sft' | 'dpt', spec: ExperimentSpec, point: Reco
   };
 }
 
-function report(a: TrainArgs, head: Record<string, unknown>, result: Curves): void {
+function report(a: TrainArgs, head: Record<string, unknown>, result: TrainCurves): void {
   const summary = {
     ...head, steps: result.losses.length, finalLoss: result.losses.at(-1)?.loss ?? null, valLoss: result.valLosses.at(-1)?.loss ?? null,
     tokensPerSecond: result.tokens / result.seconds, wallSeconds: result.seconds,

@@ -13,15 +13,10 @@ import { Tape } from '../nn/tape.ts';
 import { type DptBatch, dptBatch, type DptDataset, type DptSample } from './dpt-data.ts';
 import { type DptModel, initDpt } from './dpt-model.ts';
 import type { DptSettings } from './settings.ts';
-import type { TrainHooks, TrainProgress } from './sft.ts';
+import type { TrainCurves, TrainHooks, TrainProgress } from './sft.ts';
 
-export interface DptResult {
+export interface DptResult extends TrainCurves {
   model: DptModel;
-  losses: { step: number; loss: number }[];
-  valLosses: { epoch: number; step: number; loss: number }[];
-  /** token vectors processed (samples × their sequence length). */
-  tokens: number;
-  seconds: number;
 }
 
 /** The intermediate size of the MLP: 4× the width, as GPT-2's. */

@@ -34,12 +34,17 @@ export interface TrainProgress {
   etaSeconds: number;
 }
 
-export interface SftResult {
-  adapter: LoraAdapter;
+/** What every training loop (SFT, DPT) reports besides what it trained. */
+export interface TrainCurves {
   losses: { step: number; loss: number }[];
   valLosses: { epoch: number; step: number; loss: number }[];
+  /** tokens processed (SFT: token rows; DPT: token vectors). */
   tokens: number;
   seconds: number;
+}
+
+export interface SftResult extends TrainCurves {
+  adapter: LoraAdapter;
 }
 
 export interface TrainHooks {
