@@ -46,7 +46,8 @@ function numbers(v: unknown, out: number[] = [], depth = 0): number[] {
 // ---- JSON mutations ----
 
 const WEIRD: unknown[] = [
-  null, true, false, 0, -0, -1, 1, 0.5, 2 ** 31, 2 ** 53, -(2 ** 53), 1e308, -1e308, 5e-324, 1e-300, 1e999, -1e999, '', '0', '1e3', 'NaN', 'x'.repeat(100_000),
+  null, true, false, 0, -0, -1, 1, 0.5, 2 ** 31, 2 ** 53, -(2 ** 53), 1e308, -1e308, 5e-324, 1e-300, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, // what JSON.parse makes of 1e999 and -1e999
+  '', '0', '1e3', 'NaN', 'x'.repeat(100_000),
   [], [1], {}, { a: 1 }, [[[[]]]], '\u0000', '😀', -7, 3.7, 100_000, 1e9,
 ];
 
@@ -71,7 +72,7 @@ function setAt(root: Json, path: (string | number)[], value: Json | undefined): 
   const last = path[path.length - 1]!;
   if (value === undefined) {
     if (Array.isArray(node)) node.splice(Number(last), 1);
-    else delete node[last];
+    else Reflect.deleteProperty(node, last);
   } else node[last] = value;
   return root;
 }
