@@ -56,7 +56,7 @@ commands:
              second-occurrence copy accuracy (corpus format, and random token sequences of 10-650 tokens
              at the start and the end of the context), key-value recall, parameter count, and the icl
              policy's gap next to random and support-copy (docs/examples/icl-vs-random.json); writes DIR/README.md
-  bench      [--only solvers|engine|icl] [--quick] [--json]
+  bench      [--only solvers|engine|icl|sft] [--quick] [--json]
              solver benchmarks (median times, values next to bounds) and the CPU tensor engine's
              (matmul GFLOP/s next to onnxruntime-web WASM, LoRA training tokens/s at ~1M and ~10M)
 

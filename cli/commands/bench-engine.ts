@@ -18,6 +18,7 @@
  * protobufjs underneath); nothing is read from the network: onnxruntime-web's Node build loads its .wasm from
  * node_modules/onnxruntime-web/dist.
  */
+import { median } from '../../src/core/metrics.ts';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { GraphBuilder } from '../../src/models/onnx/graph-builder.ts';
@@ -116,12 +117,6 @@ export interface EngineBench {
   matmul: MatmulRow[];
   training: TrainRow[];
   reference: string;
-}
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 // ---------------------------------------------------------------------------------------------

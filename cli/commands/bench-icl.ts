@@ -4,6 +4,7 @@
  * the last, with the KV cache as the policy runs it and with the whole prompt recomputed (the
  * reference, measured in the same run). Medians over repeated decisions; never gates anything.
  */
+import { median } from '../../src/core/metrics.ts';
 import { serializePrompt } from '../../src/core/serialize.ts';
 import { parseTaskSpec } from '../../src/core/spec/task-spec.ts';
 import { createTask } from '../../src/core/tasks.ts';
@@ -33,11 +34,6 @@ export interface IclBench {
   rows: IclBenchRow[];
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 export async function benchIcl(o: { quick: boolean; model?: string }): Promise<IclBench> {
   const horizon = 20;

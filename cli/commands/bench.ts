@@ -1,6 +1,6 @@
 /**
  * `bench`: solver benchmarks, the CPU engine's (bench-engine.ts) and the ICL decision's
- * (bench-icl.ts); `--only solvers|engine|icl`.
+ * (bench-icl.ts) and a QLoRA training step's (bench-sft.ts); `--only solvers|engine|icl|sft`.
  * Solvers: for every environment and H ∈ {5, 10, 20}: the median solve time
  * over repeated runs, the ratio to exact MDP backward induction of the same task measured in the
  * same run (the reference), and for the POMDP/APOMDP the point-based value next to the fully
@@ -12,12 +12,13 @@ import { parseTaskSpec } from '../../src/core/spec/task-spec.ts';
 import { createTask } from '../../src/core/tasks.ts';
 import { solve, type SolveOptions } from '../../src/core/solve.ts';
 import { simulateEpisodeSync } from '../../src/core/simulate.ts';
-import { ameuReturn, tInterval95 } from '../../src/core/metrics.ts';
+import { ameuReturn, median, tInterval95 } from '../../src/core/metrics.ts';
 import { Rng } from '../../src/core/rng.ts';
 import type { EnvName, OracleSolution, Task } from '../../src/core/types.ts';
 import { CliError, printJson } from '../io.ts';
 import { benchEngine, printEngine } from './bench-engine.ts';
 import { benchIcl, printIcl } from './bench-icl.ts';
+import { benchSft, printSft } from './bench-sft.ts';
 
 export interface BenchRow {
   env: EnvName;
@@ -41,11 +42,6 @@ export interface BenchRow {
 const HORIZONS = [5, 10, 20];
 const DARKROOM_HORIZONS = [5, 10, 20, 100];
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function timeSolve(task: Task, options: SolveOptions, repeats: number): { ms: number[]; solution: OracleSolution } {
   const ms: number[] = [];
@@ -143,7 +139,7 @@ export function benchSolvers(opts: { tasks: number; repeats: number; episodes: n
   return rows;
 }
 
-export const BENCH_SECTIONS = ['solvers', 'engine', 'icl'] as const;
+export const BENCH_SECTIONS = ['solvers', 'engine', 'icl', 'sft'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export function parseOnly(value: string | undefined): BenchSection[] {
@@ -161,7 +157,9 @@ export async function runBench(args: { quick: boolean; json: boolean; only?: str
   if (engine && !args.json) printEngine(engine);
   const icl = sections.includes('icl') ? await benchIcl({ quick: args.quick }) : null;
   if (icl && !args.json) printIcl(icl);
-  if (args.json) printJson({ ...meta, ...(rows ? { solvers: rows } : {}), ...(engine ? { engine } : {}), ...(icl ? { icl } : {}) });
+  const sft = sections.includes('sft') ? await benchSft({ quick: args.quick }) : null;
+  if (sft && !args.json) printSft(sft);
+  if (args.json) printJson({ ...meta, ...(rows ? { solvers: rows } : {}), ...(engine ? { engine } : {}), ...(icl ? { icl } : {}), ...(sft ? { sft } : {}) });
 }
 
 function printSolvers(rows: BenchRow[]): void {

@@ -52,6 +52,14 @@ export interface TInterval {
   n: number;
 }
 
+/** The median (the mean of the middle two for an even count); NaN for none. Benchmarks report it. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 export function mean(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   let s = 0;
