@@ -6,7 +6,7 @@
  * here on WebGPU when the browser has it, else the CPU, and kept for the next sweep.
  */
 import * as Comlink from 'comlink';
-import { type LanguageModelLoad, runExperiment } from '../src/experiments/run.ts';
+import { type LanguageModelLoad, type RunOptions, runExperiment } from '../src/experiments/run.ts';
 import { asLanguageModel, loadModel } from '../src/models/loader/load.ts';
 import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
 import type { LanguageModel } from '../src/policies/types.ts';
@@ -35,7 +35,11 @@ function loadLanguageModel(model: string | undefined, o: LanguageModelLoad = {})
 
 const api: EvaluatorApi = {
   async run(spec, onRow, onProgress) {
-    const gen = runExperiment(spec, { onProgress, loadLanguageModel });
+    // Training (dpt, one model per sweep point) reports through the same progress channel, so the
+    // sweep's bar and ETA move while a model trains instead of sitting at "0 rows".
+    const onTrain: RunOptions['onTrain'] = (p) =>
+      onProgress({ done: p.step, total: p.steps, label: `training ${p.policy} (${p.label}) · epoch ${p.epoch} · loss ${p.loss.toFixed(3)}${p.valLoss === undefined ? '' : ` · validation ${p.valLoss.toFixed(3)}`}` });
+    const gen = runExperiment(spec, { onProgress, onTrain, loadLanguageModel });
     for (;;) {
       const r = await gen.next();
       if (r.done) return r.value;

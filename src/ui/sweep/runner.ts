@@ -32,11 +32,21 @@ export async function startSweep(spec: Record<string, unknown>): Promise<void> {
     if (live()) useLab.getState().addRow(id, row);
   };
   let lastProgress = 0;
+  // A sweep with dpt alternates phases (training a model for a point, evaluating the tasks): each
+  // phase's bar and ETA count from the phase's own start.
+  let phase = '';
+  let phaseStart = startedAt;
   const onProgress = (p: ExperimentProgress) => {
     const now = Date.now();
+    const kind = p.label.startsWith('training') ? p.label.split(' · ')[0]! : 'evaluating';
+    if (kind !== phase) {
+      phase = kind;
+      phaseStart = now;
+      lastProgress = 0;
+    }
     if (!live() || (now - lastProgress < PROGRESS_INTERVAL_MS && p.done < p.total)) return;
     lastProgress = now;
-    useProgress.setState({ progress: { ...p, startedAt, updatedAt: now } });
+    useProgress.setState({ progress: { ...p, startedAt: phaseStart, updatedAt: now } });
   };
   try {
     const summary = await evaluatorApi().run(spec, Comlink.proxy(onRow), Comlink.proxy(onProgress));
