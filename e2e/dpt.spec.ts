@@ -1,8 +1,8 @@
 /**
  * The DPT in a browser sweep: a spec with `dpt` (set through the full-spec JSON editor, with a
  * tiny DPT so the test stays short) trains a Decision-Pretrained Transformer in the evaluator
- * worker, reports that training as the sweep's progress, and streams a `dpt` row beside the
- * baselines.
+ * worker (its training goes to the sweep's progress line; too quick here to be asserted) and
+ * streams a `dpt` row beside the baselines. The tiny DPT plays badly; the point is the path.
  */
 import { expect, test } from '@playwright/test';
 
@@ -12,7 +12,7 @@ const SPEC = {
   training: { tasks: 6, dpt: { layers: 1, hidden: 8, epochs: 3 } },
 };
 
-test('a sweep with dpt trains the DPT in the worker, shows it training, and adds its row', async ({ page }) => {
+test('a sweep with dpt trains the DPT in the worker and adds its row beside the baselines', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/');
