@@ -7,7 +7,21 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/rng.ts';
 import { CpuBackend } from '../src/nn/cpu/index.ts';
 import { ENGINE_MODELS, gemmModel, matmulShapes } from './commands/bench-engine.ts';
+import { benchSft } from './commands/bench-sft.ts';
 import { parseOnly } from './commands/bench.ts';
+
+describe('bench --only sft', () => {
+  it('times a QLoRA step of the shipped model at both row lengths, with attention and matmul shares', async () => {
+    const b = await benchSft({ quick: true });
+    expect(b.rows.map((r) => r.rowTokens)).toEqual([256, 1536]);
+    for (const r of b.rows) {
+      expect(r.tokensPerSecond).toBeGreaterThan(0);
+      expect(r.attentionShare).toBeGreaterThan(0);
+      expect(r.attentionShare + r.matmulShare).toBeLessThanOrEqual(1);
+    }
+    expect(b.longRowRatio).toBeCloseTo(b.rows[1]!.tokensPerSecond / b.rows[0]!.tokensPerSecond, 12);
+  }, 60_000);
+});
 
 describe('bench --only engine: the onnxruntime reference', () => {
   it('a Gemm built in memory runs on onnxruntime-web (wasm, one thread) and equals our matmul for every transpose', async () => {
@@ -43,11 +57,12 @@ describe('bench --only engine: the onnxruntime reference', () => {
     }
   });
 
-  it('--only accepts solvers, engine or icl and names the option otherwise', () => {
-    expect(parseOnly(undefined)).toEqual(['solvers', 'engine', 'icl']);
+  it('--only accepts solvers, engine, icl or sft and names the option otherwise', () => {
+    expect(parseOnly(undefined)).toEqual(['solvers', 'engine', 'icl', 'sft']);
     expect(parseOnly('engine')).toEqual(['engine']);
     expect(parseOnly('icl')).toEqual(['icl']);
-    expect(() => parseOnly('gpu')).toThrow(/--only: must be one of "solvers", "engine", "icl", got "gpu"/);
+    expect(parseOnly('sft')).toEqual(['sft']);
+    expect(() => parseOnly('gpu')).toThrow(/--only: must be one of "solvers", "engine", "icl", "sft", got "gpu"/);
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'bench', '--only', 'gpu'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--only/);
