@@ -61,6 +61,11 @@ export function makeDptPolicy(o: { onDecision?: (d: DptDecision) => void } = {})
         throw new Error(`dpt: the model was trained on ${have.env} (observations ${have.obsSizes.join('×')}, ${have.nActions} actions), this task is ${want.env} (${want.obsSizes.join('×')}, ${want.nActions})`);
       }
       const context = dptContext(dpt, support);
+      // Positions past the trained context were never seen (the same rule as a language model's max_position_embeddings).
+      const transitions = context.length / featureWidth(have);
+      if (transitions > dpt.config.contextTransitions) {
+        throw new Error(`dpt: this task's support has ${transitions} transitions, over the ${dpt.config.contextTransitions} the model was trained on (context_transitions); use as many support trajectories and as long a horizon as in training`);
+      }
       return {
         async act(history, obs) {
           const t = history.length;

@@ -11,7 +11,8 @@ import { parseExperimentSpec } from '../experiments/spec.ts';
 import { CpuBackend } from '../nn/cpu/index.ts';
 import { ModelFormatError } from '../nn/llama-config.ts';
 import { writeSafetensors, parseSafetensors, readTensor } from '../nn/safetensors.ts';
-import { dptProbabilities } from '../policies/dpt.ts';
+import { dptPolicy, dptProbabilities } from '../policies/dpt.ts';
+import { Rng } from '../core/rng.ts';
 import { trainDptAtPoint } from './at-point.ts';
 import { contextVectors, featureWidth, queryVector, TOGO_CAP, transitionVector, type DptShape } from './dpt-features.ts';
 import { buildDptDataset, dptBatch } from './dpt-data.ts';
@@ -86,6 +87,11 @@ describe('DPT training', () => {
     const p = await dptProbabilities(a.result.model, ctx, [2], 1);
     expect(await dptProbabilities(loaded, ctx, [2], 1)).toEqual(p);
     expect(p.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+    // A context longer than the trained one is refused by name (k = 3 trajectories of 3 steps > 6).
+    const view = { env: 'energy-mdp' as const, nActions: 3, horizon: 3, gamma: 1, known: { levels: 4, cost: 0.1, init: 'uniform', K: 1, alpha: 0 } };
+    const tooLong = [support[0]!, support[0]!, support[0]!];
+    expect(() => dptPolicy.prepare({ view, support: tooLong, rng: new Rng(1), dpt: loaded })).toThrow(/9 transitions, over the 6 the model was trained on \(context_transitions\)/);
+    expect(() => dptPolicy.prepare({ view, support, rng: new Rng(1), dpt: loaded })).not.toThrow();
 
     // A folder that does not fit is refused by name.
     const file = parseSafetensors(bytes);
