@@ -5,7 +5,7 @@
  * index). The context is featurized once per task; a decision is one forward pass of 1 + k·H
  * token vectors through a model of a few ten thousand parameters.
  */
-import type { Trajectory } from '../core/types.ts';
+import { argmaxLowest } from '../models/icl/scorer.ts';
 import { Tape } from '../nn/tape.ts';
 import { contextVectors, dptShape, featureWidth, sequenceVectors } from '../training/dpt-features.ts';
 import type { DptModel } from '../training/dpt-model.ts';
@@ -37,17 +37,6 @@ export async function dptProbabilities(model: DptModel, context: Float32Array, o
   return e.map((v) => v / z);
 }
 
-function argmax(p: readonly number[]): number {
-  let best = 0;
-  for (let i = 1; i < p.length; i++) if (p[i]! > p[best]!) best = i;
-  return best;
-}
-
-/** The context of a task's support, checked against what the model was trained for. */
-export function dptContext(model: DptModel, support: readonly Trajectory[]): Float32Array {
-  return contextVectors(model.config.shape, support);
-}
-
 export function makeDptPolicy(o: { onDecision?: (d: DptDecision) => void } = {}): PolicyFactory {
   return {
     name: DPT_POLICY,
@@ -60,7 +49,7 @@ export function makeDptPolicy(o: { onDecision?: (d: DptDecision) => void } = {})
       if (want.env !== have.env || want.nActions !== have.nActions || want.obsSizes.join() !== have.obsSizes.join()) {
         throw new Error(`dpt: the model was trained on ${have.env} (observations ${have.obsSizes.join('×')}, ${have.nActions} actions), this task is ${want.env} (${want.obsSizes.join('×')}, ${want.nActions})`);
       }
-      const context = dptContext(dpt, support);
+      const context = contextVectors(have, support);
       // Positions past the trained context were never seen (the same rule as a language model's max_position_embeddings).
       const transitions = context.length / featureWidth(have);
       if (transitions > dpt.config.contextTransitions) {
@@ -70,7 +59,7 @@ export function makeDptPolicy(o: { onDecision?: (d: DptDecision) => void } = {})
         async act(history, obs) {
           const t = history.length;
           const probabilities = await dptProbabilities(dpt, context, obs, t);
-          const action = argmax(probabilities);
+          const action = argmaxLowest(probabilities);
           o.onDecision?.({ t, probabilities, action });
           return action;
         },
