@@ -12,10 +12,9 @@ import { shown } from '../../src/core/spec/fields.ts';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseExperimentSpec, sweepPoints } from '../../src/experiments/spec.ts';
-import { savePeftAdapter } from '../../src/models/peft.ts';
 import { SftCheckpointError } from '../../src/training/sft-checkpoint.ts';
 import { type PointTraining, trainDptAtPoint, trainSftAtPoint } from '../../src/training/at-point.ts';
-import { dptConfigJson, dptSafetensors } from '../../src/training/dpt-model.ts';
+import { adapterFolderFiles, dptFolderFiles, jsonFile } from '../../src/training/artifact-files.ts';
 import type { TrainCurves, TrainProgress } from '../../src/training/sft.ts';
 import { CpuBackend } from '../../src/nn/cpu/index.ts';
 import type { ExperimentSpec } from '../../src/experiments/spec.ts';
@@ -78,13 +77,9 @@ export async function runTrain(a: TrainArgs): Promise<void> {
   }
   progress.end();
   const { result, data } = trained;
-  const peft = await savePeftAdapter(base.model.backend, result.adapter, spec.model ?? base.label);
   const record = trainingRecord('sft', spec, points[point]!.point, data, result);
-  writeAtomic(a.out, new Map<string, string | Uint8Array>([
-    ['adapter_config.json', `${JSON.stringify(peft.config, null, 2)}\n`],
-    ['adapter_model.safetensors', peft.safetensors],
-    ['training.json', `${JSON.stringify(record, null, 2)}\n`],
-  ]));
+  const files = await adapterFolderFiles(base.model.backend, result.adapter, spec.model ?? base.label);
+  writeAtomic(a.out, files.set('training.json', jsonFile(record)));
   rmSync(ckpt, { force: true }); // finished: the adapter folder is a plain PEFT folder again
   report(a, { out: a.out, policy: 'sft', point: record.point, trainRows: data.trainRows, valRows: data.valRows }, result);
 }
@@ -127,10 +122,6 @@ async function runTrainDpt(a: TrainArgs, spec: ExperimentSpec, out: string): Pro
   const { result, data } = await trainDptAtPoint(spec, point, new CpuBackend(), { onProgress: (p) => progress.update(p.step, p.steps, progressLine(p)) });
   progress.end();
   const record = trainingRecord('dpt', spec, points[point]!.point, data, result);
-  writeAtomic(out, new Map<string, string | Uint8Array>([
-    ['config.json', `${JSON.stringify(dptConfigJson(result.model.config), null, 2)}\n`],
-    ['model.safetensors', await dptSafetensors(result.model)],
-    ['training.json', `${JSON.stringify(record, null, 2)}\n`],
-  ]));
+  writeAtomic(out, (await dptFolderFiles(result.model)).set('training.json', jsonFile(record)));
   report(a, { out, policy: 'dpt', point: record.point, trainSamples: data.trainSamples, valSamples: data.valSamples }, result);
 }

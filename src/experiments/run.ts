@@ -26,7 +26,8 @@ import type { Backend } from '../nn/backend.ts';
 import { CpuBackend } from '../nn/cpu/index.ts';
 import { DARKROOM_SPLIT_SEED, parseExperimentSpec, sweepPoints, type DarkroomDistribution, type EnergyDistribution, type ExperimentSpec } from './spec.ts';
 import { modelCount, playEpisode, prepareAgent, type TaskContext, taskContext } from './task-context.ts';
-import type { ExperimentProgress, ExperimentSummary, ResultRow } from './types.ts';
+import type { ExperimentProgress, ExperimentSummary, ResultRow, TrainedArtifact } from './types.ts';
+import { adapterFolderFiles, dptFolderFiles } from '../training/artifact-files.ts';
 
 /**
  * How the runner asks for a model: `nf4` quantizes the frozen base; `adapter` asks for an
@@ -52,6 +53,11 @@ export interface RunOptions {
   };
   /** Progress of the training runs of `sft` and `dpt` (one each per sweep point), with the point's label and which policy trains. */
   onTrain?: (p: TrainProgress & { label: string; policy: 'sft' | 'dpt' }) => void;
+  /**
+   * Keeps what the sweep trains: sft checkpoints every `checkpointEvery` steps and at each
+   * epoch's end, then each point's adapter or DPT. Without it nothing is written anywhere.
+   */
+  artifacts?: { checkpointEvery: number; save: (a: TrainedArtifact) => Promise<void> };
   /** The backend the DPT trains and runs on (default: the CPU). */
   dptBackend?: () => Backend | Promise<Backend>;
   signal?: AbortSignal;
@@ -141,20 +147,42 @@ export async function* runExperiment(input: unknown, opts: RunOptions = {}): Asy
     const acc: Accumulator[] = factories.map(() => ({ gaps: [], returns: [], oracleReturns: [], flagged: 0 }));
     // sft: one adapter per sweep point, trained on that point's training set before its test tasks.
     // (or the adapter the spec names under "trained", loaded instead).
-    const hooks = (policy: 'sft' | 'dpt') => ({ ...(signal ? { signal } : {}), onProgress: (p: TrainProgress) => opts.onTrain?.({ ...p, label: pointLabel(point), policy }) });
+    const label = pointLabel(point);
+    const keep = opts.artifacts;
+    let lastStep = { step: 0, steps: 0 };
+    const hooks = (policy: 'sft' | 'dpt') => ({
+      ...(signal ? { signal } : {}),
+      onProgress: (p: TrainProgress) => {
+        lastStep = { step: p.step, steps: p.steps };
+        opts.onTrain?.({ ...p, label, policy });
+      },
+      ...(keep && policy === 'sft'
+        ? {
+            checkpointEvery: keep.checkpointEvery,
+            saveCheckpoint: (bytes: Uint8Array, step: number) =>
+              keep.save({ kind: 'sft-checkpoint', policy, pointIndex, label, step, steps: lastStep.steps, files: { 'checkpoint.safetensors': bytes } }),
+          }
+        : {}),
+    });
+    const kept = async (kind: TrainedArtifact['kind'], policy: 'sft' | 'dpt', files: Map<string, string | Uint8Array>): Promise<void> => {
+      await keep?.save({ kind, policy, pointIndex, label, ...lastStep, files: Object.fromEntries(files) });
+    };
     const namedAdapter = spec.trained?.sft?.[pointIndex];
-    const adapted = !adapterBase
-      ? undefined
-      : namedAdapter !== undefined
-        ? await loaderOf('adapter')(namedAdapter, adapterBase)
-        : (await trainSftAtPoint(spec, pointIndex, adapterBase, hooks('sft'))).lm;
+    let adapted: LanguageModel | undefined;
+    if (adapterBase && namedAdapter !== undefined) adapted = await loaderOf('adapter')(namedAdapter, adapterBase);
+    else if (adapterBase) {
+      const trained = await trainSftAtPoint(spec, pointIndex, adapterBase, hooks('sft'));
+      if (keep) await kept('sft-adapter', 'sft', await adapterFolderFiles(adapterBase.model.backend, trained.result.adapter, spec.model ?? adapterBase.label));
+      adapted = trained.lm;
+    }
     // dpt: one transformer per sweep point, trained from scratch on the same training tasks (or the one the spec names).
     const namedDpt = spec.trained?.dpt?.[pointIndex];
-    const dpt = !dptBackend
-      ? undefined
-      : namedDpt !== undefined
-        ? await loaderOf('dpt')(namedDpt)
-        : (await trainDptAtPoint(spec, pointIndex, dptBackend, hooks('dpt'))).result.model;
+    let dpt: DptModel | undefined;
+    if (dptBackend && namedDpt !== undefined) dpt = await loaderOf('dpt')(namedDpt);
+    else if (dptBackend) {
+      dpt = (await trainDptAtPoint(spec, pointIndex, dptBackend, hooks('dpt'))).result.model;
+      if (keep) await kept('dpt-model', 'dpt', await dptFolderFiles(dpt));
+    }
     const trainedFor = (f: PolicyFactory): { lm?: LanguageModel; dpt?: DptModel } => {
       const lm = f.languageModel === 'adapter' ? adapted : f.languageModel === 'base' ? baseLm : undefined;
       return { ...(lm ? { lm } : {}), ...(f.decisionTransformer && dpt ? { dpt } : {}) };
@@ -174,7 +202,7 @@ export async function* runExperiment(input: unknown, opts: RunOptions = {}): Asy
         if (g.flagged) acc[j]!.flagged++;
       }
       done++;
-      onProgress?.({ done, total, label: `${pointLabel(point)} · task ${i + 1}/${spec.testTasks}` });
+      onProgress?.({ done, total, label: `${label} · task ${i + 1}/${spec.testTasks}` });
     }
     // This point's adapted model is done: free its KV cache now (GPU buffers on WebGPU).
     if (adapted) releaseScorer(adapted);

@@ -38,3 +38,20 @@ export interface ExperimentSummary {
   rows: number;
   seconds: number;
 }
+
+/**
+ * Something a sweep trained, handed to the runner's caller for keeping (the app stores it in
+ * IndexedDB): an SFT checkpoint while the adapter trains, then the point's finished adapter (a
+ * PEFT folder) or DPT model (a DPT folder). Files are a folder's name → contents.
+ */
+export interface TrainedArtifact {
+  kind: 'sft-checkpoint' | 'sft-adapter' | 'dpt-model';
+  policy: 'sft' | 'dpt';
+  /** the sweep point (0-based) and its label, e.g. "horizon=10". */
+  pointIndex: number;
+  label: string;
+  /** optimiser steps done, of `steps`. */
+  step: number;
+  steps: number;
+  files: Record<string, string | Uint8Array>;
+}

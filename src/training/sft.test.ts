@@ -11,7 +11,8 @@ import { serializeTrajectory } from '../core/serialize.ts';
 import { collectExperiment } from '../experiments/run.ts';
 import { parseExperimentSpec } from '../experiments/spec.ts';
 import { asLanguageModel, loadModel } from '../models/loader/load.ts';
-import { savePeftAdapter } from '../models/peft.ts';
+import { loadPeftAdapter, savePeftAdapter } from '../models/peft.ts';
+import type { TrainedArtifact } from '../experiments/types.ts';
 import type { FolderReader } from '../models/loader/sources.ts';
 import { CpuBackend } from '../nn/cpu/index.ts';
 import type { LanguageModel } from '../policies/types.ts';
@@ -92,5 +93,33 @@ describe('SFT training', () => {
     const gap = (p: string) => rows.find((r) => r.policy === p)!;
     expect(gap('sft').gap, `sft ${gap('sft').gap} vs random ${gap('random').gap}`).toBeLessThan(gap('random').gap);
     expect(gap('sft').ciHigh).toBeLessThan(gap('random').ciLow);
+  }, 60_000);
+
+  it('hands out its checkpoints and the finished adapter when asked, and the kept adapter re-evaluates to the same rows', async () => {
+    const spec = { ...SPEC, policies: ['sft'], testTasks: 3, episodes: 2 };
+    const kept: TrainedArtifact[] = [];
+    const first = await collectExperiment(spec, {
+      loadLanguageModel: (_m, o) => tinyLm(o?.nf4 === true),
+      artifacts: { checkpointEvery: 1, save: (a) => Promise.resolve(void kept.push(a)) },
+    });
+    const checkpoints = kept.filter((a) => a.kind === 'sft-checkpoint');
+    const steps = checkpoints[0]!.steps;
+    // one step per epoch here (8 rows, batch 8): a checkpoint at every step, then the adapter.
+    expect(checkpoints.map((c) => c.step)).toEqual(Array.from({ length: steps }, (_, i) => i + 1));
+    expect(kept.at(-1)!).toMatchObject({ kind: 'sft-adapter', policy: 'sft', pointIndex: 0, label: 'base', step: steps, steps });
+    const adapter = kept.at(-1)!.files;
+    expect(Object.keys(adapter).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
+
+    const again = await collectExperiment({ ...spec, trained: { sft: 'kept' } }, {
+      loadLanguageModel: (_m, o) => tinyLm(o?.nf4 === true),
+      loadTrained: {
+        adapter: (_dir, base) => {
+          const config = JSON.parse(adapter['adapter_config.json'] as string) as unknown;
+          base.model.setAdapter(loadPeftAdapter(base.model.backend, base.model.config, config, adapter['adapter_model.safetensors'] as Uint8Array, { dropout: 0 }));
+          return Promise.resolve(base);
+        },
+      },
+    });
+    expect(again.rows.map((r) => r.taskGaps)).toEqual(first.rows.map((r) => r.taskGaps));
   }, 60_000);
 });
