@@ -188,7 +188,14 @@ test('APOMDP episode: one belief per model and the evaluation definition', async
 });
 
 test('a stored tab the app does not have opens the first tab instead of none', async ({ page }) => {
-  await page.evaluate(() => localStorage.setItem('decision-lab', JSON.stringify({ state: { tab: 'bogus' }, version: 1 })));
+  // Written before the app starts (the app saves its settings once it has read its runs).
+  await page.addInitScript(() => {
+    if (sessionStorage.getItem('seeded')) return;
+    sessionStorage.setItem('seeded', '1');
+    localStorage.setItem('decision-lab', JSON.stringify({ state: { tab: 'bogus', seed: '31' }, version: 1 }));
+  });
   await page.reload();
   await expect(page.getByRole('tab', { name: /Task & episode/ })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('recovery-notice')).toContainText('The saved settings of the selected tab could not be read and were reset');
+  await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('31');
 });

@@ -4,7 +4,7 @@
  * methods, and beliefs come back as number arrays so the store can persist them as JSON.
  */
 import type { EnvName, Step, TaskSpec } from '../src/core/types.ts';
-import type { ExperimentProgress, ExperimentSummary, ResultRow } from '../src/experiments/types.ts';
+import type { ExperimentProgress, ExperimentSummary, ResultRow, TrainedArtifact } from '../src/experiments/types.ts';
 import type { LoadErrorKind } from '../src/models/loader/errors.ts';
 import type { LoadEvent, ModelInfo, ModelSource } from '../src/models/loader/types.ts';
 import type { IclDevice, OnnxModelInfo } from '../src/models/icl/load.ts';
@@ -75,9 +75,17 @@ export interface EvaluatorApi {
   /**
    * Runs a sweep, streaming rows and progress through the (comlink-proxied) callbacks.
    * Rejects with the SpecError message for a bad spec. There is no soft cancel: the UI
-   * terminates this worker, which also stops a solve that never yields.
+   * terminates this worker, which also stops a solve that never yields. What the sweep trains
+   * (SFT checkpoints every `checkpointEvery` steps, each point's adapter or DPT) goes to
+   * `onArtifact`, awaited, so a checkpoint is stored before training goes on.
    */
-  run(spec: unknown, onRow: (row: ResultRow) => void, onProgress: (p: ExperimentProgress) => void): Promise<ExperimentSummary>;
+  run(
+    spec: unknown,
+    onRow: (row: ResultRow) => void,
+    onProgress: (p: ExperimentProgress) => void,
+    onArtifact?: (a: TrainedArtifact) => Promise<void>,
+    checkpointEvery?: number,
+  ): Promise<ExperimentSummary>;
 }
 
 /** A model load request; the worker keeps the last model that loaded until another one does. */

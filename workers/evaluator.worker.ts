@@ -34,12 +34,13 @@ function loadLanguageModel(model: string | undefined, o: LanguageModelLoad = {})
 }
 
 const api: EvaluatorApi = {
-  async run(spec, onRow, onProgress) {
+  async run(spec, onRow, onProgress, onArtifact, checkpointEvery = 0) {
     // Training (dpt, one model per sweep point) reports through the same progress channel, so the
     // sweep's bar and ETA move while a model trains instead of sitting at "0 rows".
     const onTrain: RunOptions['onTrain'] = (p) =>
       onProgress({ done: p.step, total: p.steps, label: `training ${p.policy} (${p.label}) · epoch ${p.epoch} · loss ${p.loss.toFixed(3)}${p.valLoss === undefined ? '' : ` · validation ${p.valLoss.toFixed(3)}`}` });
-    const gen = runExperiment(spec, { onProgress, onTrain, loadLanguageModel });
+    const artifacts: RunOptions['artifacts'] = onArtifact ? { checkpointEvery, save: onArtifact } : undefined;
+    const gen = runExperiment(spec, { onProgress, onTrain, loadLanguageModel, ...(artifacts ? { artifacts } : {}) });
     for (;;) {
       const r = await gen.next();
       if (r.done) return r.value;

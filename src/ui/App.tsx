@@ -1,6 +1,7 @@
 import { useRef, type KeyboardEvent } from 'react';
 import { useLab, type Tab } from './store.ts';
 import { ErrorBoundary } from './common/ErrorBoundary.tsx';
+import { StorageNotices } from './common/StorageNotices.tsx';
 import { EnvPanel } from './env/EnvPanel.tsx';
 import { EpisodePanel } from './episode/EpisodePanel.tsx';
 import { SweepPanel } from './sweep/SweepPanel.tsx';
@@ -55,25 +56,26 @@ export function App() {
           ))}
         </nav>
       </header>
+      <StorageNotices />
       <main>
         {tab === 'episode' ? (
           <div role="tabpanel" id="panel-episode" aria-labelledby="tab-episode" className="layout">
-            <ErrorBoundary where="the environment panel">
+            <ErrorBoundary where="the environment panel" slice="episode">
               <EnvPanel />
             </ErrorBoundary>
-            <ErrorBoundary where="the episode stepper">
+            <ErrorBoundary where="the episode stepper" slice="episode">
               <EpisodePanel />
             </ErrorBoundary>
           </div>
         ) : tab === 'sweep' ? (
           <div role="tabpanel" id="panel-sweep" aria-labelledby="tab-sweep">
-            <ErrorBoundary where="the sweep panel">
+            <ErrorBoundary where="the sweep panel" slice="sweep">
               <SweepPanel />
             </ErrorBoundary>
           </div>
         ) : tab === 'model' ? (
           <div role="tabpanel" id="panel-model" aria-labelledby="tab-model">
-            <ErrorBoundary where="the model panel">
+            <ErrorBoundary where="the model panel" slice="model">
               <ModelPanel />
             </ErrorBoundary>
           </div>

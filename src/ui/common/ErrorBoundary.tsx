@@ -1,8 +1,12 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
+import type { SliceName } from '../persist/settings-recovery.ts';
+import { sliceLabel, useLab } from '../store.ts';
 
 interface Props {
   /** what this boundary protects, for the message ("the sweep panel"). */
   where: string;
+  /** the saved settings this panel reads: offered for a reset that leaves the other panels alone. */
+  slice?: SliceName;
   children: ReactNode;
 }
 
@@ -32,15 +36,29 @@ export class ErrorBoundary extends Component<Props, State> {
         <button type="button" onClick={() => this.setState({ error: null })}>
           Try again
         </button>{' '}
+        {this.props.slice && (
+          <>
+            <button
+              type="button"
+              onClick={() => {
+                useLab.getState().resetSlice(this.props.slice!);
+                this.setState({ error: null });
+              }}
+            >
+              Reset the saved settings of {sliceLabel(this.props.slice)}
+            </button>{' '}
+          </>
+        )}
         <button
           type="button"
           onClick={() => {
             // Saved settings are the most likely culprit after an upgrade: offer a clean start.
+            // Runs and trained artifacts live in IndexedDB and are kept.
             localStorage.removeItem('decision-lab');
             location.reload();
           }}
         >
-          Reset saved settings and reload
+          Reset all saved settings and reload
         </button>
       </div>
     );

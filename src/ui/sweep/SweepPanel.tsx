@@ -7,6 +7,7 @@ import { GapChart } from './GapChart.tsx';
 import { RowsTable } from './RowsTable.tsx';
 import { RunProgress } from './RunProgress.tsx';
 import { cancelSweep, startSweep } from './runner.ts';
+import { SavedData } from './SavedData.tsx';
 import { SweepForm } from './SweepForm.tsx';
 import { policiesOf, sweepOf, type SweepSpec } from './sweep-spec.ts';
 import { validateSweep } from './validate.ts';
@@ -32,6 +33,7 @@ export function SweepPanel() {
   const set = useLab((s) => s.set);
   const deleteRun = useLab((s) => s.deleteRun);
   const notice = useLab((s) => s.sweepNotice);
+  const loaded = useLab((s) => s.savedLoaded);
 
   const spec: SweepSpec = stored ?? structuredClone(EXAMPLES[0]!.spec);
   const errors = useMemo(() => validateSweep(spec), [spec]);
@@ -95,9 +97,12 @@ export function SweepPanel() {
             <GapChart rows={active.rows} param={activeSweep.param} values={activeSweep.values} policies={policiesOf(active.spec as SweepSpec)} />
             <RowsTable rows={active.rows} param={activeSweep.param} />
           </>
-        ) : (
+        ) : loaded ? (
           <p className="note">No results yet: pick an experiment and press Run sweep. Rows appear in the chart as they are computed.</p>
+        ) : (
+          <p className="note">Reading saved runs…</p>
         )}
+        <SavedData />
       </section>
     </div>
   );

@@ -5,9 +5,13 @@
 import type { ExperimentProgress, ResultRow } from '../../experiments/types.ts';
 import { useLab, useProgress } from '../store.ts';
 
+import type { TrainedArtifact } from '../../experiments/types.ts';
+import { Comlink, errorMessage, evaluatorApi, terminateEvaluator } from '../worker-client.ts';
+
 /** Progress events arrive once per task; more than a few redraws a second only costs the page its responsiveness. */
 const PROGRESS_INTERVAL_MS = 250;
-import { Comlink, errorMessage, evaluatorApi, terminateEvaluator } from '../worker-client.ts';
+/** An SFT checkpoint every this many optimiser steps (and at each epoch's end): what a reload loses at most. */
+export const CHECKPOINT_EVERY = 20;
 
 let current: string | null = null;
 
@@ -49,7 +53,9 @@ export async function startSweep(spec: Record<string, unknown>): Promise<void> {
     useProgress.setState({ progress: { ...p, startedAt: phaseStart, updatedAt: now } });
   };
   try {
-    const summary = await evaluatorApi().run(spec, Comlink.proxy(onRow), Comlink.proxy(onProgress));
+    // Kept even after a cancel: a checkpoint that arrives is work the person may want back.
+    const onArtifact = (a: TrainedArtifact) => useLab.getState().keepArtifact(id, a);
+    const summary = await evaluatorApi().run(spec, Comlink.proxy(onRow), Comlink.proxy(onProgress), Comlink.proxy(onArtifact), CHECKPOINT_EVERY);
     if (live()) useLab.getState().finishRun(id, 'done', { summary });
   } catch (e) {
     if (live()) useLab.getState().finishRun(id, 'failed', { error: errorMessage(e) });
