@@ -11,16 +11,19 @@ import { benchSft } from './commands/bench-sft.ts';
 import { parseOnly } from './commands/bench.ts';
 
 describe('bench --only sft', () => {
-  it('times a QLoRA step of the shipped model at both row lengths, with attention and matmul shares', async () => {
+  it('times a QLoRA step of the shipped model at both row lengths on one and two threads, with attention and matmul shares', async () => {
     const b = await benchSft({ quick: true });
-    expect(b.rows.map((r) => r.rowTokens)).toEqual([256, 1536]);
+    expect(b.rows.map((r) => [r.rowTokens, r.batch, r.threads])).toEqual([[256, 1, 1], [1536, 1, 1], [256, 2, 1], [1536, 2, 1], [256, 2, 2], [1536, 2, 2]]);
     for (const r of b.rows) {
-      expect(r.tokensPerSecond).toBeGreaterThan(0);
-      expect(r.attentionShare).toBeGreaterThan(0);
-      expect(r.attentionShare + r.matmulShare).toBeLessThanOrEqual(1);
+      expect(r.tokensPerSecond).toBeCloseTo((1000 * r.rowTokens * r.batch) / r.stepMs, 9);
+      if (r.threads === 1) {
+        expect(r.attentionShare!).toBeGreaterThan(0);
+        expect(r.attentionShare! + r.matmulShare!).toBeLessThanOrEqual(1);
+      } else expect(r.attentionShare).toBeNull();
     }
     expect(b.longRowRatio).toBeCloseTo(b.rows[1]!.tokensPerSecond / b.rows[0]!.tokensPerSecond, 12);
-  }, 60_000);
+    expect(b.speedupAt1536).toBeCloseTo(b.rows[5]!.tokensPerSecond / b.rows[1]!.tokensPerSecond, 12);
+  }, 120_000);
 });
 
 describe('bench --only engine: the onnxruntime reference', () => {

@@ -24,13 +24,14 @@ commands:
              the oracle of one task: expectedReturn, values (MDP), the fully specified task
   rollout    --spec FILE --policy random|oracle [--episodes N] [--json]
              serialized trajectories and returns
-  experiment --spec FILE [--json]
-             a sweep: one JSON line per result row, then a summary
-  train      --spec FILE --policy sft|dpt --out DIR [--point I] [--resume] [--json]
+  experiment --spec FILE [--threads 1|2] [--json]
+             a sweep: one JSON line per result row, then a summary; --threads 2 (the default on a
+             machine with two cores) trains sft on two threads, with byte-identical adapters
+  train      --spec FILE --policy sft|dpt --out DIR [--point I] [--resume] [--threads 1|2] [--json]
              trains on the spec's training set at sweep point I (1-based, default 1): sft writes a PEFT
              adapter folder for the spec's model (QLoRA on its NF4 base, settings from "training") with
              training.json (settings, loss and validation-loss curves, tokens/s, wall time); checkpoints
-             in DIR every 50 steps, --resume continues an interrupted run exactly
+             in DIR every 50 steps, --resume continues an interrupted run exactly; --threads as for experiment
   forward    --model DIR [--adapter DIR] [--nf4] --tokens FILE [--grad] --out FILE [--json]
              logits [B, T, V] of a Llama model folder (config.json + model.safetensors), optionally
              with a PEFT LoRA adapter (dropout off) and an NF4-quantized base; with --grad also the
@@ -78,15 +79,18 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
       runRollout({ spec: v.spec as string | undefined, policy: v.policy as string | undefined, episodes: v.episodes as string | undefined, json: v.json === true }),
   },
   experiment: {
-    options: { spec: { type: 'string' }, json: { type: 'boolean' } },
-    run: (v) => runExperimentCommand({ spec: v.spec as string | undefined, json: v.json === true }),
+    options: { spec: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' } },
+    run: (v) => runExperimentCommand({ spec: v.spec as string | undefined, threads: v.threads as string | undefined, json: v.json === true }),
   },
   train: {
-    options: { spec: { type: 'string' }, policy: { type: 'string' }, out: { type: 'string' }, point: { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' } },
+    options: {
+      spec: { type: 'string' }, policy: { type: 'string' }, out: { type: 'string' }, point: { type: 'string' }, threads: { type: 'string' }, resume: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
     run: (v) =>
       runTrain({
         spec: v.spec as string | undefined, policy: v.policy as string | undefined, out: v.out as string | undefined, point: v.point as string | undefined,
-        resume: v.resume === true, json: v.json === true,
+        threads: v.threads as string | undefined, resume: v.resume === true, json: v.json === true,
       }),
   },
   forward: {

@@ -79,6 +79,8 @@ describe('lab train', () => {
     expect(lab(['train', '--spec', t, '--policy', 'ppo', '--out', join(dir, 'x')]).stderr).toMatch(/--policy: must be one of sft, dpt, got "ppo"/);
     expect(lab(['train', '--spec', t, '--policy', 'sft', '--out', model]).stderr).toMatch(/--out: .* would overwrite --spec model/);
     expect(lab(['train', '--spec', t, '--policy', 'sft', '--out', join(dir, 'y'), '--point', '2']).stderr).toMatch(/--point: must be an integer in \[1, 1\]/);
+    expect(lab(['train', '--spec', t, '--policy', 'sft', '--out', join(dir, 'y'), '--threads', '3']).stderr).toMatch(/--threads: must be an integer in \[1, 2\], got "3"/);
+    expect(lab(['experiment', '--spec', t, '--threads', '0']).stderr).toMatch(/--threads: must be an integer in \[1, 2\], got "0"/);
     const badTraining = spec('bad2.json', { training: { rank: 0 } });
     expect(lab(['train', '--spec', badTraining, '--policy', 'sft', '--out', join(dir, 'z')]).stderr).toMatch(/training\.rank: must be an integer in \[1, 256\], got 0/);
   });

@@ -1,12 +1,15 @@
 /** `experiment --spec FILE`: a sweep, one JSON line per result row, then a summary line. */
-import { parseExperimentSpec, runExperiment, type ExperimentSpec } from '../../src/experiments/index.ts';
+import { parseExperimentSpec, runExperiment, sweepPoints, type ExperimentSpec } from '../../src/experiments/index.ts';
+import type { SftShardRunner } from '../../src/training/sft-step.ts';
 import { printJson, readSpecFile } from '../io.ts';
 import { loadLanguageModelFolder } from '../language-model.ts';
 import { attachAdapter, loadDptFolder } from '../model-io.ts';
 import { progressReporter } from '../progress.ts';
+import { sftShardsFor, sftThreads } from '../sft-threads.ts';
 
 export interface ExperimentArgs {
   spec?: string;
+  threads?: string;
   json: boolean;
 }
 
@@ -16,9 +19,22 @@ function pct(x: number | null): string {
 
 export async function runExperimentCommand(args: ExperimentArgs): Promise<void> {
   const spec: ExperimentSpec = readSpecFile(args.spec, '--spec', parseExperimentSpec);
+  const threads = sftThreads(args.threads);
+  // A second thread only where an adapter is trained (sft, and not every point named under "trained").
+  const trainsSft = spec.policies.includes('sft') && sweepPoints(spec).some((_, i) => spec.trained?.sft?.[i] === undefined);
+  const sftShards = trainsSft ? await sftShardsFor(spec, threads) : undefined;
+  try {
+    await streamRows(args, spec, sftShards);
+  } finally {
+    await sftShards?.close();
+  }
+}
+
+async function streamRows(args: ExperimentArgs, spec: ExperimentSpec, sftShards: SftShardRunner | undefined): Promise<void> {
   const progress = progressReporter('experiment');
   const training = progressReporter('train');
   const run = runExperiment(spec, {
+    ...(sftShards ? { sftShards } : {}),
     loadLanguageModel: (model, o) => loadLanguageModelFolder(model, '--spec: model', o),
     loadTrained: {
       adapter: (dir, base) => {

@@ -22,6 +22,7 @@ import { CliError, positiveInt, printJson, readSpecFile } from '../io.ts';
 import { loadLanguageModelFolder, SHIPPED_MODEL_DIR } from '../language-model.ts';
 import { assertNotAnInput, writeFileAtomic } from '../model-io.ts';
 import { progressReporter } from '../progress.ts';
+import { sftShardsFor, sftThreads } from '../sft-threads.ts';
 import { machineDescription } from './pretrain.ts';
 
 export const TRAIN_POLICIES = ['sft', 'dpt'] as const;
@@ -31,6 +32,7 @@ export interface TrainArgs {
   policy?: string;
   out?: string;
   point?: string;
+  threads?: string;
   /** continue from DIR/checkpoint.safetensors. */
   resume: boolean;
   json: boolean;
@@ -61,11 +63,14 @@ export async function runTrain(a: TrainArgs): Promise<void> {
   const ckpt = join(a.out, 'checkpoint.safetensors');
   if (existsSync(ckpt) && !a.resume) throw new CliError(`--out: ${ckpt} exists (an unfinished run); pass --resume to continue it, or choose another --out`);
   if (a.resume && !existsSync(ckpt)) throw new CliError(`--resume: no checkpoint at ${ckpt}`);
+  const threads = sftThreads(a.threads);
   const base = await loadLanguageModelFolder(spec.model, '--spec: model', { nf4: spec.training.nf4, adapter: true });
   const progress = progressReporter('train');
+  const shards = await sftShardsFor(spec, threads);
   let trained: PointTraining;
   try {
     trained = await trainSftAtPoint(spec, point, base, {
+      ...(shards ? { shards } : {}),
       checkpointEvery: CHECKPOINT_EVERY,
       saveCheckpoint: (bytes) => writeAtomic(a.out!, new Map([['checkpoint.safetensors', bytes]])),
       ...(a.resume ? { resume: readFileSync(ckpt) } : {}),
@@ -74,10 +79,12 @@ export async function runTrain(a: TrainArgs): Promise<void> {
   } catch (e) {
     if (e instanceof SftCheckpointError) throw new CliError(`--resume: ${e.message}`);
     throw e;
+  } finally {
+    await shards?.close();
   }
   progress.end();
   const { result, data } = trained;
-  const record = trainingRecord('sft', spec, points[point]!.point, data, result);
+  const record = { ...trainingRecord('sft', spec, points[point]!.point, data, result), threads };
   const files = await adapterFolderFiles(base.model.backend, result.adapter, spec.model ?? base.label);
   writeAtomic(a.out, files.set('training.json', jsonFile(record)));
   rmSync(ckpt, { force: true }); // finished: the adapter folder is a plain PEFT folder again

@@ -20,6 +20,7 @@ import { releaseScorer } from '../policies/icl.ts';
 import { oraclePolicy } from '../policies/oracle.ts';
 import type { LanguageModel, PolicyFactory } from '../policies/types.ts';
 import type { TrainProgress } from '../training/sft.ts';
+import type { SftShardRunner } from '../training/sft-step.ts';
 import { trainDptAtPoint, trainSftAtPoint } from '../training/at-point.ts';
 import type { DptModel } from '../training/dpt-model.ts';
 import type { Backend } from '../nn/backend.ts';
@@ -58,6 +59,8 @@ export interface RunOptions {
    * epoch's end, then each point's adapter or DPT. Without it nothing is written anywhere.
    */
   artifacts?: { checkpointEvery: number; save: (a: TrainedArtifact) => Promise<void> };
+  /** Computes half of every SFT step elsewhere (the CLI's second thread); adapters are byte-identical either way. */
+  sftShards?: SftShardRunner;
   /** The backend the DPT trains and runs on (default: the CPU). */
   dptBackend?: () => Backend | Promise<Backend>;
   signal?: AbortSignal;
@@ -156,6 +159,7 @@ export async function* runExperiment(input: unknown, opts: RunOptions = {}): Asy
         lastStep = { step: p.step, steps: p.steps };
         opts.onTrain?.({ ...p, label, policy });
       },
+      ...(opts.sftShards && policy === 'sft' ? { shards: opts.sftShards } : {}),
       ...(keep && policy === 'sft'
         ? {
             checkpointEvery: keep.checkpointEvery,

@@ -137,6 +137,41 @@ export interface TrainStepResult {
   gradNorm: number;
 }
 
+/** What each micro-batch's loss is divided by: the whole step's target count (1 if none). */
+export function stepDenominator(micro: readonly MicroBatch[]): number {
+  const total = micro.reduce((s, mb) => s + mb.count, 0);
+  return total > 0 ? total : 1;
+}
+
+/**
+ * Adds the gradients of `micro` to the parameters' `.grad` (backward accumulates), one
+ * micro-batch at a time; returns the sum of their losses.
+ */
+export async function accumulateGradients<M extends MicroBatch>(
+  tape: Tape,
+  micro: readonly M[],
+  lossOf: (tape: Tape, mb: M, denominator: number) => Tensor,
+  denominator: number,
+): Promise<number> {
+  let loss = 0;
+  for (const mb of micro) {
+    const l = lossOf(tape, mb, denominator);
+    tape.backward(l);
+    const [v] = await tape.backend.read(l.buf);
+    loss += v!;
+    tape.reset();
+  }
+  return loss;
+}
+
+/** Clips the gradients now in the parameters to `maxGradNorm` and takes the AdamW step; returns the norm before clipping. */
+export async function applyUpdate(opt: AdamW, o: TrainStepOptions): Promise<number> {
+  const gradNorm = await globalGradNorm(opt.backend, opt.params, opt.normScratch);
+  const maxNorm = o.maxGradNorm ?? Infinity;
+  opt.update(o.lr, Number.isFinite(maxNorm) ? clipFactor(gradNorm, maxNorm) : 1);
+  return gradNorm;
+}
+
 /**
  * One optimiser step over several micro-batches. Each micro-batch's loss is divided by the
  * total target count of the whole step (not its own), so the accumulated gradient is exactly
@@ -149,19 +184,7 @@ export async function trainStep<M extends MicroBatch>(
   lossOf: (tape: Tape, mb: M, denominator: number) => Tensor,
   o: TrainStepOptions,
 ): Promise<TrainStepResult> {
-  const total = micro.reduce((s, mb) => s + mb.count, 0);
-  const denominator = total > 0 ? total : 1;
   opt.zeroGrad();
-  let loss = 0;
-  for (const mb of micro) {
-    const l = lossOf(tape, mb, denominator);
-    tape.backward(l);
-    const [v] = await tape.backend.read(l.buf);
-    loss += v!;
-    tape.reset();
-  }
-  const gradNorm = await globalGradNorm(opt.backend, opt.params, opt.normScratch);
-  const maxNorm = o.maxGradNorm ?? Infinity;
-  opt.update(o.lr, Number.isFinite(maxNorm) ? clipFactor(gradNorm, maxNorm) : 1);
-  return { loss, gradNorm };
+  const loss = await accumulateGradients(tape, micro, lossOf, stepDenominator(micro));
+  return { loss, gradNorm: await applyUpdate(opt, o) };
 }

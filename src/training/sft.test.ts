@@ -19,6 +19,10 @@ import type { LanguageModel } from '../policies/types.ts';
 import { labTokenizerFromJson, type TokenizerConfigJson, type TokenizerJson } from '../models/tokenizer/index.ts';
 import { buildSftDataset, sftRow } from './sft-data.ts';
 import { trainSftAtPoint } from './at-point.ts';
+import { nodeSftShards } from './sft-shards-node.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let files: Map<string, Uint8Array>;
 
@@ -87,6 +91,23 @@ describe('SFT training', () => {
     const other = parseExperimentSpec({ ...SPEC, training: { ...SPEC.training, lr: 5e-3 } });
     await expect(trainSftAtPoint(other, 0, await tinyLm(), { resume: saved! })).rejects.toThrow(/other training settings/);
   });
+
+  it('on two threads (half of each step in a worker thread) gives the same adapter bytes and losses as on one', async () => {
+    const spec = parseExperimentSpec({ ...SPEC, training: { ...SPEC.training, epochs: 1, batch: 8, microRows: 2 } });
+    const dir = mkdtempSync(join(tmpdir(), 'sft-shards-'));
+    for (const [name, bytes] of files) writeFileSync(join(dir, name), bytes);
+    const shards = await nodeSftShards({ location: dir, nf4: true, lora: { r: spec.training.rank, alpha: spec.training.alpha, dropout: spec.training.dropout } });
+    try {
+      const one = await trainSftAtPoint(spec, 0, await tinyLm());
+      const two = await trainSftAtPoint(spec, 0, await tinyLm(), { shards });
+      expect(two.result.losses).toEqual(one.result.losses);
+      const bytes = async (t: typeof one) => Buffer.from((await savePeftAdapter(t.lm.model.backend, t.result.adapter)).safetensors);
+      expect((await bytes(two)).equals(await bytes(one))).toBe(true);
+    } finally {
+      await shards.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('as the sft policy, beats the random policy on held-out test tasks', async () => {
     const { rows } = await collectExperiment(SPEC, { loadLanguageModel: (_m, o) => tinyLm(o?.nf4 === true) });

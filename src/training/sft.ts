@@ -9,12 +9,12 @@
 import { Rng } from '../core/rng.ts';
 import type { LlamaModel } from '../nn/llama.ts';
 import { adapterParams, initLora, type LoraAdapter } from '../nn/lora.ts';
-import { nextTokenTargets } from '../nn/ops.ts';
-import { AdamW, scheduledLr, trainStep, warmupSteps } from '../nn/optim.ts';
+import { AdamW, applyUpdate, scheduledLr, warmupSteps } from '../nn/optim.ts';
 import { Tape } from '../nn/tape.ts';
 import type { SftDataset, SftRow } from './sft-data.ts';
 import type { TrainingSettings } from './settings.ts';
 import { readSftCheckpoint, rowsFingerprint, writeSftCheckpoint } from './sft-checkpoint.ts';
+import { lossOf, MAX_MICRO, microBatches, type SftShardRunner, stepGradients } from './sft-step.ts';
 
 /** The loop's settings (settings.ts has the schema and the defaults); `seed` seeds the adapter's initialisation, the row order and the dropout masks. */
 export type SftSettings = Omit<TrainingSettings, 'tasks' | 'nf4' | 'loss'>;
@@ -57,35 +57,8 @@ export interface TrainHooks {
   saveCheckpoint?: (bytes: Uint8Array, step: number) => void | Promise<void>;
   /** A checkpoint of this run to continue from. */
   resume?: Uint8Array;
-}
-
-/** Micro-batches per optimiser step at most: each gets its own dropout seed, step · MAX_MICRO + its index. */
-const MAX_MICRO = 64;
-
-/** Rows of one micro-batch, right-padded to the longest (pads are never targets). */
-interface Micro {
-  ids: number[][];
-  mask: number[][];
-  count: number;
-  tokens: number;
-}
-
-function microBatches(rows: readonly SftRow[], size: number): Micro[] {
-  const out: Micro[] = [];
-  for (let i = 0; i < rows.length; i += size) {
-    const group = rows.slice(i, i + size);
-    const T = Math.max(...group.map((r) => r.ids.length));
-    const ids = group.map((r) => [...r.ids, ...new Array<number>(T - r.ids.length).fill(0)]);
-    const mask = group.map((r) => [...r.mask, ...new Array<number>(T - r.mask.length).fill(0)]);
-    out.push({ ids, mask, count: mask.flat().reduce((a, b) => a + b, 0), tokens: group.reduce((s, r) => s + r.ids.length, 0) });
-  }
-  return out;
-}
-
-/** Masked next-token loss of one micro-batch (dropout on while training). */
-function lossOf(model: LlamaModel, tape: Tape, mb: Micro, denominator: number, o: { dropout: boolean; seed: number }) {
-  const { targets, mask } = nextTokenTargets(mb.ids, mb.mask);
-  return model.loss(tape, tape.indices(mb.ids.flat()), mb.ids.length, mb.ids[0]!.length, tape.indices(targets), tape.values(mask), { denominator, dropout: o.dropout, seed: o.seed }).loss;
+  /** Computes half of every step elsewhere (a second thread); the adapter is byte-identical either way. */
+  shards?: SftShardRunner;
 }
 
 /** Mean loss per counted token over `rows` (no dropout, no gradients). */
@@ -141,16 +114,14 @@ export async function trainSft(model: LlamaModel, data: SftDataset, s: SftSettin
       const rows = order.slice(k * s.batch, (k + 1) * s.batch).map((i) => data.train[i]!);
       const micro = microBatches(rows, s.microRows);
       const lr = scheduledLr({ peak: s.lr, totalSteps: steps, warmupSteps: warmupSteps(s.warmupRatio, steps) }, step);
-      let m = 0;
-      const r = await trainStep(tape, opt, micro, (tp, mb, denominator) => lossOf(model, tp, mb, denominator, { dropout: true, seed: step * MAX_MICRO + m++ }), {
-        lr, maxGradNorm: s.maxGradNorm,
-      });
+      const loss = await stepGradients(model, tape, opt.params, step, micro, hooks.shards);
+      await applyUpdate(opt, { lr, maxGradNorm: s.maxGradNorm });
       step++;
       tokens += micro.reduce((a, mb) => a + mb.tokens, 0);
-      losses.push({ step, loss: r.loss });
+      losses.push({ step, loss });
       const elapsed = (now() - start) / 1000;
       const progress: TrainProgress = {
-        step, steps, epoch, loss: r.loss, lr, tokens, tokensPerSecond: tokens / Math.max(elapsed, 1e-9), etaSeconds: (elapsed / step) * (steps - step),
+        step, steps, epoch, loss, lr, tokens, tokensPerSecond: tokens / Math.max(elapsed, 1e-9), etaSeconds: (elapsed / step) * (steps - step),
       };
       const epochEnd = k === stepsPerEpoch - 1;
       if (epochEnd && data.val.length > 0) {

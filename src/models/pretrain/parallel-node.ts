@@ -16,24 +16,25 @@ import { type FloatAlloc, type ShardInput, type ShardRunner, ShardWorker } from 
 /** Flat arrays backed by SharedArrayBuffer, visible to every worker. */
 export const sharedAlloc: FloatAlloc = (n) => new Float32Array(new SharedArrayBuffer(4 * n));
 
-interface Pending {
-  resolve: (reply: StepReply) => void;
+interface Pending<R> {
+  resolve: (reply: R) => void;
   reject: (e: Error) => void;
 }
 
-class WorkerHandle {
-  private pending: Pending | null = null;
-  readonly ready: Promise<StepReply>;
+/** A worker thread with one request in flight at a time; its first message says it is ready. Shared with SFT's shard worker. */
+export class WorkerHandle<R = StepReply> {
+  private pending: Pending<R> | null = null;
+  readonly ready: Promise<R>;
 
-  constructor(readonly worker: Worker) {
+  constructor(readonly worker: Worker, private readonly what = 'pretrain worker') {
     this.ready = this.next();
-    worker.on('message', (m: StepReply) => {
+    worker.on('message', (m: R) => {
       const p = this.pending;
       this.pending = null;
       p?.resolve(m);
     });
     worker.on('error', (e) => this.fail(e));
-    worker.on('exit', (code) => this.fail(new Error(`pretrain worker exited with code ${code}`)));
+    worker.on('exit', (code) => this.fail(new Error(`${this.what} exited with code ${code}`)));
   }
 
   private fail(e: Error): void {
@@ -43,7 +44,7 @@ class WorkerHandle {
   }
 
   /** The worker's next reply (one request in flight at a time). */
-  next(): Promise<StepReply> {
+  next(): Promise<R> {
     return new Promise((resolve, reject) => (this.pending = { resolve, reject }));
   }
 }
