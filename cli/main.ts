@@ -14,6 +14,7 @@ import { runExportOnnx } from './commands/export-onnx.ts';
 import { runPretrain, type PretrainArgs } from './commands/pretrain.ts';
 import { runTrain } from './commands/train.ts';
 import { runModelCard } from './commands/model-card.ts';
+import { runPositionLoss } from './commands/position-loss.ts';
 
 const USAGE = `Decision Lab CLI
 
@@ -57,6 +58,9 @@ commands:
              second-occurrence copy accuracy (corpus format, and random token sequences of 10-650 tokens
              at the start and the end of the context), key-value recall, parameter count, and the icl
              policy's gap next to random and support-copy (docs/examples/icl-vs-random.json); writes DIR/README.md
+  position-loss --model DIR [--seq N] [--rows N] [--seed N] [--json]
+             next-token loss on held-out corpus text by position range (1-127, 128-255, 256-511, ...):
+             how far into its context a model reads
   bench      [--only solvers|engine|icl|sft] [--quick] [--json]
              solver benchmarks (median times, values next to bounds) and the CPU tensor engine's
              (matmul GFLOP/s next to onnxruntime-web WASM, LoRA training tokens/s at ~1M and ~10M)
@@ -144,6 +148,11 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
         kvExamples: v['kv-examples'] as string | undefined, documents: v.documents as string | undefined, seq: v.seq as string | undefined,
         tokenExamples: v['token-examples'] as string | undefined, icl: v['no-icl'] !== true, write: v['no-write'] !== true, json: v.json === true,
       }),
+  },
+  'position-loss': {
+    options: { model: { type: 'string' }, seq: { type: 'string' }, rows: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } },
+    run: (v) =>
+      runPositionLoss({ model: v.model as string | undefined, seq: v.seq as string | undefined, rows: v.rows as string | undefined, seed: v.seed as string | undefined, json: v.json === true }),
   },
   bench: {
     options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' } },

@@ -125,6 +125,34 @@ export async function corpusPerplexity(
   return { perplexity: Math.exp(loss), loss, tokens };
 }
 
+/** Mean next-token loss over one range of positions [from, to) of the rows. */
+export interface PositionLoss {
+  from: number;
+  to: number;
+  loss: number;
+  tokens: number;
+}
+
+/**
+ * Held-out corpus text packed into rows of `seqLen` tokens (as in pretraining), its next-token
+ * loss by position range: how well the model reads each stretch of its context. A model used
+ * past the row length it was pretrained on shows it here (the loss jumps where its training rows
+ * ended). Ranges double from 128 (1–127, 128–255, 256–511, …) up to `seqLen`.
+ */
+export async function lossByPosition(model: LlamaModel, codec: TokenCodec, o: { seed: number; documents: number; seqLen: number; rows: number }): Promise<PositionLoss[]> {
+  const texts = [...corpusDocuments({ seed: o.seed, documents: o.documents })].map((d) => d.text);
+  const packed = packStream(tokenStream(texts, codec), o.seqLen, codec.pad);
+  const rows = { input_ids: packed.input_ids.slice(0, o.rows), loss_mask: packed.loss_mask.slice(0, o.rows) };
+  const out: PositionLoss[] = [];
+  for (let from = 1, to = 128; from < o.seqLen; from = to, to = Math.min(2 * to, o.seqLen)) {
+    const loss_mask = rows.loss_mask.map((m) => m.map((x, t) => (t >= from && t < to ? x : 0)));
+    const tokens = loss_mask.reduce((a, m) => a + m.reduce((b, x) => b + x, 0), 0);
+    const { lossSum } = await runBatch(model, { input_ids: rows.input_ids, loss_mask });
+    out.push({ from, to, loss: tokens > 0 ? lossSum / tokens : NaN, tokens });
+  }
+  return out;
+}
+
 export interface AbilityOptions {
   /** Seeds of the generated sets; pick ones no training run used. */
   copySeed: number;

@@ -18,7 +18,7 @@ import { generate } from '../generate.ts';
 import { asLanguageModel, type LoadedModel, loadModel } from '../loader/load.ts';
 import { directoryReader } from '../loader/node.ts';
 import { MIN_COPY_ACCURACY, SHIPPED_MODEL_NAME } from './card.ts';
-import { exampleAccuracy } from './evaluate.ts';
+import { corpusPerplexity, exampleAccuracy, lossByPosition } from './evaluate.ts';
 import { collectExperiment } from '../../experiments/run.ts';
 import { loadLabTokenizer } from '../tokenizer/index.ts';
 
@@ -65,6 +65,16 @@ describe(`shipped model public/models/${SHIPPED_MODEL_NAME}`, () => {
     const r = await exampleAccuracy(loaded.model, tok, copyEvalSet({ seed: TEST_SEED, examples: 12 }), 256);
     expect(r.total).toBeGreaterThan(200);
     expect(r.accuracy, `copy accuracy ${(100 * r.accuracy).toFixed(1)} % on ${r.total} tokens (seed ${TEST_SEED})`).toBeGreaterThanOrEqual(MIN_COPY_ACCURACY);
+  });
+
+  it('loss by position: ranges 1–127, 128–255 of 256-token rows, whose token-weighted mean is the corpus loss of the same rows', async () => {
+    const tok = await loadLabTokenizer(DIR);
+    const o = { seed: TEST_SEED, documents: 30, seqLen: 256 };
+    const ranges = await lossByPosition(loaded.model, tok, { ...o, rows: 1000 });
+    expect(ranges.map((r) => [r.from, r.to])).toEqual([[1, 128], [128, 256]]);
+    const whole = await corpusPerplexity(loaded.model, tok, o);
+    expect(ranges.reduce((a, r) => a + r.tokens, 0)).toBe(whole.tokens);
+    expect(ranges.reduce((a, r) => a + r.loss * r.tokens, 0) / whole.tokens).toBeCloseTo(whole.loss, 5);
   });
 
   it('as icl, beats the random policy at H = 5 on energy-mdp, with non-overlapping 95 % intervals', async () => {
