@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { rowsToCsv } from '../../experiments/rows-csv.ts';
 import { formatBytes } from '../../models/loader/estimate.ts';
 import { downloadText, downloadZip, fileSafe } from '../common/download.ts';
@@ -40,6 +40,24 @@ async function exportArtifact(m: ArtifactMeta, onError: (msg: string) => void): 
   downloadZip(fileSafe(`${m.runName}-${m.label}-${m.kind}`), files);
 }
 
+function SavedTable({ caption, testId, columns, children }: { caption: string; testId: string; columns: string[]; children: ReactNode }) {
+  return (
+    <table className="rows file-table saved-table" data-testid={testId}>
+      <caption className="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
 /**
  * Everything the lab keeps in this browser: the runs and what their training produced, with
  * their sizes, an export for each, and delete. A person whose storage fills up comes here.
@@ -70,19 +88,7 @@ export function SavedData() {
       )}
       {!loaded && <p className="note">Reading saved runs…</p>}
       {runs.length > 0 && (
-        <table className="rows file-table saved-table" data-testid="saved-runs">
-          <caption className="visually-hidden">Saved runs</caption>
-          <thead>
-            <tr>
-              <th scope="col">started</th>
-              <th scope="col">run</th>
-              <th scope="col">rows</th>
-              <th scope="col">status</th>
-              <th scope="col">size</th>
-              <th scope="col">actions</th>
-            </tr>
-          </thead>
-          <tbody>
+        <SavedTable caption="Saved runs" testId="saved-runs" columns={['started', 'run', 'rows', 'status', 'size', 'actions']}>
             {runs.map((r) => (
               <tr key={r.id}>
                 <td>{new Date(r.startedAt).toLocaleString()}</td>
@@ -106,23 +112,10 @@ export function SavedData() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </SavedTable>
       )}
       {artifacts.length > 0 && (
-        <table className="rows file-table saved-table" data-testid="saved-artifacts">
-          <caption className="visually-hidden">Trained artifacts</caption>
-          <thead>
-            <tr>
-              <th scope="col">saved</th>
-              <th scope="col">what</th>
-              <th scope="col">run · point</th>
-              <th scope="col">steps</th>
-              <th scope="col">size</th>
-              <th scope="col">actions</th>
-            </tr>
-          </thead>
-          <tbody>
+        <SavedTable caption="Trained artifacts" testId="saved-artifacts" columns={['saved', 'what', 'run · point', 'steps', 'size', 'actions']}>
             {artifacts.map((m) => (
               <tr key={m.id}>
                 <td>{new Date(m.createdAt).toLocaleString()}</td>
@@ -144,8 +137,7 @@ export function SavedData() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </SavedTable>
       )}
     </details>
   );
