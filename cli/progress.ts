@@ -13,15 +13,23 @@ export interface ProgressReporter {
   end(): void;
 }
 
+/**
+ * One reporter can follow several runs in a row (an experiment trains one adapter per sweep
+ * point): when `done` goes back or `total` changes, a new run has started, and its elapsed time
+ * and ETA count from there (from its first report, so the ETA waits for a second one).
+ */
 export function progressReporter(what: string, stream: NodeJS.WriteStream = process.stderr, now: () => number = () => performance.now()): ProgressReporter {
   const tty = stream.isTTY === true;
-  const start = now();
+  let origin = { t: now(), done: 0 };
+  let last = { done: 0, total: -1 };
   let lastLog = -Infinity;
   let shown = false;
   return {
     update(done, total, label) {
-      const elapsed = (now() - start) / 1000;
-      const eta = done > 0 ? (elapsed * (total - done)) / done : NaN;
+      if (done < last.done || (last.total !== -1 && total !== last.total)) origin = { t: now(), done };
+      last = { done, total };
+      const elapsed = (now() - origin.t) / 1000;
+      const eta = done > origin.done ? (elapsed * (total - done)) / (done - origin.done) : NaN;
       const line = `${what}: ${done}/${total} (${Math.round((100 * done) / Math.max(1, total))}%) ${label} · elapsed ${formatDuration(elapsed)} · ETA ${formatDuration(eta)}`;
       if (tty) {
         stream.write(`\r${line.padEnd(100)}`);
