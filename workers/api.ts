@@ -81,7 +81,7 @@ export interface EvaluatorApi {
    */
   run(
     spec: unknown,
-    onRow: (row: ResultRow) => void,
+    onRow: (row: ResultRow) => void | Promise<void>,
     onProgress: (p: ExperimentProgress) => void,
     onArtifact?: (a: TrainedArtifact) => Promise<void>,
     checkpointEvery?: number,

@@ -107,7 +107,8 @@ interface LabState {
   setDraftField: (env: EnvName, key: string, value: string) => void;
   setStep: (step: number) => void;
   startRun: (run: SweepRun) => void;
-  addRow: (id: string, row: ResultRow) => void;
+  /** Resolves once the row is saved (or its save has failed) and shown. */
+  addRow: (id: string, row: ResultRow) => Promise<void>;
   finishRun: (id: string, status: RunStatus, extra?: { error?: string; summary?: ExperimentSummary }) => void;
   deleteRun: (id: string) => void;
   keepArtifact: (runId: string, a: TrainedArtifact) => Promise<void>;
@@ -184,7 +185,7 @@ function saving(key: string, what: string, p: Promise<unknown>): void {
 }
 
 /** Writes a run; a run whose last write failed is marked `unsaved` (the saved-data list says so) until one succeeds. */
-function saveRun(run: SweepRun): void {
+function saveRun(run: SweepRun): Promise<void> {
   const what = `the run "${run.name}" and its rows`;
   const mark = (unsaved: boolean) => {
     const runs = useLab.getState().runs;
@@ -193,7 +194,7 @@ function saveRun(run: SweepRun): void {
     }
   };
   const key = `run:${run.id}`;
-  putRun({ ...run, unsaved: false }).then(
+  return putRun({ ...run, unsaved: false }).then(
     () => {
       mark(false);
       markUnsaved(key, null);
@@ -249,12 +250,15 @@ export const useLab = create<LabState>()(
       startRun: (run) => {
         useProgress.setState({ progress: null });
         set((s) => ({ runs: [run, ...s.runs], activeRunId: run.id, sweepNotice: null }));
-        saveRun(run);
+        void saveRun(run);
       },
-      addRow: (id, row) => {
-        set((s) => ({ runs: s.runs.map((r) => (r.id === id ? { ...r, rows: [...r.rows, row] } : r)) }));
+      addRow: async (id, row) => {
         const run = get().runs.find((r) => r.id === id);
-        if (run) saveRun(run);
+        if (!run) return;
+        // Saved before it is shown, so a row on screen survives a reload (a save that fails is
+        // shown anyway, and the banner says it was not saved).
+        await saveRun({ ...run, rows: [...run.rows, row] });
+        set((s) => ({ runs: s.runs.map((r) => (r.id === id ? { ...r, rows: [...r.rows, row] } : r)) }));
       },
       finishRun: (id, status, extra) => {
         useProgress.setState({ progress: null });
@@ -272,7 +276,7 @@ export const useLab = create<LabState>()(
         }
         set((s) => ({ runs: s.runs.map((r) => (r.id === id ? { ...r, status, finishedAt: Date.now(), ...extra } : r)) }));
         const finished = get().runs.find((r) => r.id === id);
-        if (finished) saveRun(finished);
+        if (finished) void saveRun(finished);
       },
       deleteRun: (id) => {
         set((s) => {

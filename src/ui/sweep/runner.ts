@@ -32,9 +32,8 @@ export async function startSweep(spec: Record<string, unknown>): Promise<void> {
   lab.startRun({ id, name: String(spec.name ?? 'sweep'), spec, rows: [], status: 'running', startedAt });
   // Late messages from a cancelled run must not touch the store.
   const live = () => current === id;
-  const onRow = (row: ResultRow) => {
-    if (live()) useLab.getState().addRow(id, row);
-  };
+  // Returned to the worker, which waits for it: the next row comes once this one is stored.
+  const onRow = (row: ResultRow): Promise<void> | undefined => (live() ? useLab.getState().addRow(id, row) : undefined);
   let lastProgress = 0;
   // A sweep with dpt alternates phases (training a model for a point, evaluating the tasks): each
   // phase's bar and ETA count from the phase's own start.
