@@ -92,11 +92,13 @@ export async function stepGradients(model: LlamaModel, tape: Tape, params: reado
   const denominator = stepDenominator(micro);
   const half = Math.ceil(micro.length / 2);
   const second = { step, first: half, micro: micro.slice(half), denominator };
-  let other: Promise<ShardReply> | null = null;
-  if (second.micro.length > 0) {
-    if (runner) other = runner.run({ ...second, weights: await Promise.all(params.map((p) => be.read(p.buf))) });
-    else other = Promise.resolve(await shardGradients(model, tape, params, second));
-  }
+  // Remote: started now, awaited after shard 0. Here: computed now, before shard 0 uses the same tape.
+  const other: Promise<ShardReply> | ShardReply | null =
+    second.micro.length === 0
+      ? null
+      : runner
+        ? runner.run({ ...second, weights: await Promise.all(params.map((p) => be.read(p.buf))) })
+        : await shardGradients(model, tape, params, second);
   zeroGrads(model, params);
   let loss = await accumulate(model, tape, step, 0, micro.slice(0, half), denominator);
   if (other) {

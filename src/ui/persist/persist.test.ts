@@ -6,7 +6,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { recoverSettings, SETTINGS_KEYS, sliceKeys } from './settings-recovery.ts';
-import { readRunRecord, type SweepRun } from './run-record.ts';
+import { approximateBytes, readRunRecord, type SweepRun } from './run-record.ts';
 import { getRun, putRun, readRuns, removeRun } from './runs-db.ts';
 import { artifactFiles, listArtifacts, putArtifact, removeArtifact } from './artifacts-db.ts';
 import { isQuotaError, notSavedNotice } from './notice.ts';
@@ -80,6 +80,16 @@ describe('run records', () => {
     expect(readRunRecord(run('r1', { rows: [{ ...row, gap: undefined as unknown as number }] }))).toBeNull();
     expect(readRunRecord(run('r1', { spec: null }))).toBeNull();
     expect(readRunRecord({ id: 'x' })).toBeNull();
+  });
+});
+
+describe('run sizes', () => {
+  it('are the JSON bytes of the spec and every row plus 200 for the other fields, and grow by exactly the new row', () => {
+    const bytes = (x: unknown) => Buffer.byteLength(JSON.stringify(x));
+    const r = run('r9', { spec: { env: 'energy-mdp', name: 'é' } });
+    expect(approximateBytes(r)).toBe(bytes(r.spec) + bytes(row) + 200);
+    const more = { ...row, policy: 'sft' };
+    expect(approximateBytes({ ...r, rows: [...r.rows, more] }) - approximateBytes(r)).toBe(bytes(more));
   });
 });
 

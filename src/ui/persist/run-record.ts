@@ -60,7 +60,25 @@ export function readRunRecord(x: unknown): SweepRun | null {
   return run.status === 'running' ? { ...run, status: 'interrupted' } : run;
 }
 
-/** Roughly what a run takes in storage (its JSON size), for the saved-data list. */
-export function approximateBytes(x: unknown): number {
-  return new TextEncoder().encode(JSON.stringify(x) ?? '').length;
+const sizes = new WeakMap<object, number>();
+/** id, name, status and times: a few hundred bytes at most. */
+const RUN_FIELDS_BYTES = 200;
+
+/** JSON bytes of an object, remembered: rows and specs never change once made. */
+function jsonBytes(x: object): number {
+  let n = sizes.get(x);
+  if (n === undefined) {
+    n = new TextEncoder().encode(JSON.stringify(x) ?? '').length;
+    sizes.set(x, n);
+  }
+  return n;
+}
+
+/**
+ * Roughly what a run takes in storage (its rows' and spec's JSON sizes), for the saved-data
+ * list. Cached per row, so a streaming run costs only its new row each time it grows.
+ */
+export function approximateBytes(run: SweepRun): number {
+  const spec = typeof run.spec === 'object' && run.spec !== null ? jsonBytes(run.spec) : 0;
+  return run.rows.reduce((n, r) => n + jsonBytes(r), spec + RUN_FIELDS_BYTES);
 }

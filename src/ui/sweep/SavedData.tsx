@@ -12,10 +12,11 @@ const ARTIFACT_KIND: Record<ArtifactMeta['kind'], string> = {
   'dpt-model': 'DPT model',
 };
 
-/** What the browser says this site uses and may use, re-read when `stored` changes; null where the browser does not say. */
-function useStorageEstimate(stored: string): StorageEstimate | null {
+/** What the browser says this site uses and may use, re-read when `stored` changes while `open`; null where the browser does not say. */
+function useStorageEstimate(stored: string, open: boolean): StorageEstimate | null {
   const [estimate, setEstimate] = useState<StorageEstimate | null>(null);
   useEffect(() => {
+    if (!open) return;
     let live = true;
     void navigator.storage
       ?.estimate()
@@ -24,7 +25,7 @@ function useStorageEstimate(stored: string): StorageEstimate | null {
     return () => {
       live = false;
     };
-  }, [stored]);
+  }, [stored, open]);
   return estimate;
 }
 
@@ -69,12 +70,13 @@ export function SavedData() {
   const deleteRun = useLab((s) => s.deleteRun);
   const deleteArtifact = useLab((s) => s.deleteArtifact);
   const set = useLab((s) => s.set);
-  const estimate = useStorageEstimate(`${runs.map((r) => `${r.id}:${r.rows.length}`).join()}|${artifacts.map((m) => m.id).join()}`);
+  const [open, setOpen] = useState(false);
+  const estimate = useStorageEstimate(`${runs.map((r) => `${r.id}:${r.rows.length}`).join()}|${artifacts.map((m) => m.id).join()}`, open);
   const sizes = useMemo(() => new Map(runs.map((r) => [r.id, approximateBytes(r)])), [runs]);
   const total = [...sizes.values()].reduce((a, b) => a + b, 0) + artifacts.reduce((a, m) => a + m.bytes, 0);
 
   return (
-    <details className="saved-data" data-testid="saved-data">
+    <details className="saved-data" data-testid="saved-data" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>
         Saved data · {runs.length} run{runs.length === 1 ? '' : 's'}, {artifacts.length} trained artifact{artifacts.length === 1 ? '' : 's'} · {formatBytes(total)}
       </summary>
