@@ -9,7 +9,7 @@ import { buildTokenizerConfig, buildTokenizerJson } from '../tokenizer/build.ts'
 import { labTokenizerFromJson, type LabTokenizer } from '../tokenizer/load.ts';
 import { assertNoTrajectory, containsTrajectory, corpusDocument, DEFAULT_KIND_WEIGHTS, generateCorpus, TRAJECTORY_MARKER, TRAJECTORY_STEP } from './corpus.ts';
 import { copyEvalSet, kvEvalSet } from './eval.ts';
-import { DOC_KINDS, TAG_LETTERS } from './generators.ts';
+import { DOC_KINDS, type DocKind, TAG_LETTERS } from './generators.ts';
 import { argmaxPredictions, maskedAccuracy, packExamples, packStream, tokenStream, type TokenBatch } from './pack.ts';
 
 const SAMPLE = generateCorpus({ seed: 12345, documents: 20_000 });
@@ -80,6 +80,43 @@ describe('corpus', () => {
       }
     }
     expect(checked).toBeGreaterThan(500);
+  });
+
+  it('lookup documents: V is a fixed function of K in each document, the last V is often not the answer, and no line is a trajectory', () => {
+    const only = Object.fromEntries(DOC_KINDS.map((k) => [k, k === 'lookup' ? 1 : 0])) as Record<DocKind, number>;
+    let steps = 0;
+    let notLast = 0;
+    let longRange = 0;
+    for (let i = 0; i < 300; i++) {
+      const { kind, text } = corpusDocument(777, i, only);
+      expect(kind).toBe('lookup');
+      expect(containsTrajectory(text)).toBe(false);
+      const table = new Map<string, string>();
+      let previous: string | undefined;
+      let offset = 0;
+      for (const line of text.split('\n')) {
+        expect(() => parseTrajectory(line)).toThrow();
+        const pairs = [...line.matchAll(/<([A-Z])_(\d+)> (\d+), <([A-Z])_(\d+)> (\d+)/g)];
+        expect(pairs.map((m) => Number(m[2]))).toEqual(pairs.map((_, t) => t + 1));
+        for (const m of pairs) {
+          expect(m[5]).toBe(m[2]);
+          const [k, v] = [m[3]!, m[6]!];
+          const seen = table.get(k);
+          if (seen !== undefined) {
+            expect(v).toBe(seen);
+            if (v !== previous) notLast++;
+            if (offset + (m.index ?? 0) > 400) longRange++;
+          }
+          table.set(k, v);
+          previous = v;
+          steps++;
+        }
+        offset += line.length + 1;
+      }
+    }
+    expect(steps).toBeGreaterThan(5000);
+    expect(notLast / steps).toBeGreaterThan(0.2);
+    expect(longRange).toBeGreaterThan(1000);
   });
 
   // Why this matters: the ICL baseline must be a model that never saw the lab's decision tasks, or

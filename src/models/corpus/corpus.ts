@@ -24,11 +24,11 @@ export interface CorpusDocument {
 
 /**
  * How often each kind is drawn (relative weights). Text and copying get the most, as in the
- * abilities the model card measures. `tokens` and `short-tokens` are off by default, so recorded commands of runs
+ * abilities the model card measures. `tokens`, `short-tokens` and `lookup` are off by default, so recorded commands of runs
  * made before they existed (which do not name them) still read the same corpus.
  */
 export const DEFAULT_KIND_WEIGHTS: Record<DocKind, number> = {
-  sentences: 4, copy: 3, kv: 3, count: 1, arith: 1, decimals: 1, lists: 1, records: 2, tags: 2, repeat: 3, echo: 2, tokens: 0, 'short-tokens': 0,
+  sentences: 4, copy: 3, kv: 3, count: 1, arith: 1, decimals: 1, lists: 1, records: 2, tags: 2, repeat: 3, echo: 2, tokens: 0, 'short-tokens': 0, lookup: 0,
 };
 
 /** Any trajectory marker `<O_t>`, `<A_t>`, `<R_t>` — the corpus contains none at all. */

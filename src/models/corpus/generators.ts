@@ -12,13 +12,14 @@ import {
   capitalize, formatCents, intBetween, pick, pseudoWord, randomItem, shuffle,
 } from './words.ts';
 
-export const TEXT_KINDS = ['sentences', 'copy', 'kv', 'count', 'arith', 'decimals', 'lists', 'records', 'tags', 'repeat', 'echo'] as const;
+export const TEXT_KINDS = ['sentences', 'copy', 'kv', 'count', 'arith', 'decimals', 'lists', 'records', 'tags', 'repeat', 'echo', 'lookup'] as const;
 export type TextKind = (typeof TEXT_KINDS)[number];
 /**
- * Every kind: the text kinds, then `tokens` and `short-tokens` (random token ids written again,
- * token-repeats.ts), last so that weights of 0 leave older draws unchanged.
+ * Every kind, in the order draws index them: the first text kinds, then `tokens` and
+ * `short-tokens` (random token ids written again, token-repeats.ts), then `lookup`. A kind added
+ * later goes last, so that a weight of 0 leaves the draws of older recorded runs unchanged.
  */
-export const DOC_KINDS = [...TEXT_KINDS, 'tokens', 'short-tokens'] as const;
+export const DOC_KINDS = [...TEXT_KINDS.slice(0, -1), 'tokens', 'short-tokens', 'lookup'] as const;
 export type DocKind = (typeof DOC_KINDS)[number];
 
 /** Marker letters the corpus may use: all but the trajectory letters O, A, R. */
@@ -255,4 +256,33 @@ function tags(rng: Rng): string {
   return `${line}\n${asked.map((i) => `<${K}_${i + 1}> ${values[i]}`).join(', ')}`;
 }
 
-export const GENERATORS: Record<TextKind, (rng: Rng) => string> = { sentences, copy, kv, count, arith, decimals, lists, records, tags, repeat, echo };
+/**
+ * Keyed lookup over long indexed tag lists: lines of steps `<K_t> k, <V_t> v, <W_t> w`, where
+ * within one document V is a fixed random function of K (a small table the text never states)
+ * and W is a number that follows from K and V. Every line restarts at t = 1. Predicting a V
+ * takes finding an earlier step with the same K — often hundreds of tokens back, behind steps
+ * that share every format token — and copying what followed it; the most recent V is usually
+ * wrong, so "repeat the last value" does not pay. This is the generic ability that reading k
+ * support trajectories needs (match the current key, copy the value seen with it), written
+ * with letters other than O, A and R and with values that are a lookup table, not observation
+ * → action → reward, so the corpus still contains no decision trajectory.
+ */
+function lookup(rng: Rng): string {
+  const [K, V, W] = shuffle(rng, TAG_LETTERS).slice(0, 3) as [string, string, string];
+  const keys = intBetween(rng, 4, 12);
+  const values = intBetween(rng, 2, 4);
+  const table = Array.from({ length: keys }, () => rng.int(values));
+  const scale = intBetween(rng, 5, 40);
+  const withW = rng.next() < 0.8;
+  const lines = intBetween(rng, 2, 8);
+  const steps = intBetween(rng, 3, 20);
+  const line = (): string => Array.from({ length: steps }, (_, i) => {
+    const k = rng.int(keys);
+    const v = table[k]!;
+    const w = withW ? `, <${W}_${i + 1}> ${formatCents(v === 0 ? -scale : k * scale - v)}` : '';
+    return `<${K}_${i + 1}> ${k}, <${V}_${i + 1}> ${v}${w}`;
+  }).join(', ');
+  return Array.from({ length: lines }, line).join('\n');
+}
+
+export const GENERATORS: Record<TextKind, (rng: Rng) => string> = { sentences, copy, kv, count, arith, decimals, lists, records, tags, repeat, echo, lookup };
