@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { collectExperiment } from '../src/experiments/run.ts';
 import { registerPolicy } from '../src/policies/registry.ts';
+import { sameObs } from '../src/policies/support-copy.ts';
 import type { Trajectory } from '../src/core/types.ts';
 
 const WORK = 2;
@@ -44,7 +45,7 @@ registerPolicy({
   prepare({ support, rng, view }) {
     return {
       act(_history, obs) {
-        const v = votes(support, (o) => o.length === obs.length && o.every((x, i) => x === obs[i]));
+        const v = votes(support, (o) => sameObs(o, obs));
         if (v.work + v.charge === 0) return rng.int(view.nActions);
         return v.work >= v.charge ? WORK : CHARGE;
       },

@@ -8,7 +8,8 @@
 import type { Step, Trajectory } from '../core/types.ts';
 import type { PolicyFactory } from './types.ts';
 
-function sameObs(a: readonly number[], b: readonly number[]): boolean {
+/** Whether two observations are equal (one number per component). */
+export function sameObs(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
