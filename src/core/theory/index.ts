@@ -1,0 +1,3 @@
+export * from './linear-mdp.ts';
+export * from './lsa.ts';
+export * from './bound.ts';
