@@ -1,3 +1,4 @@
 export * from './linear-mdp.ts';
 export * from './lsa.ts';
 export * from './bound.ts';
+export * from './explorer.ts';
