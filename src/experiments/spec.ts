@@ -130,6 +130,22 @@ const darkroomDistribution = z.strictObject({
   goals: z.enum(['test', 'train'], { error: enumError(['test', 'train']) }).default('test'),
 });
 
+/**
+ * The values the parser fills in for fields a spec leaves out, read from the schema (a form
+ * shows them as placeholders and starts a new distribution from them; no copy to drift).
+ */
+export const EXPERIMENT_DEFAULTS = {
+  testTasks: topSchema.shape.testTasks.parse(undefined),
+  episodes: topSchema.shape.episodes.parse(undefined),
+  support: topSchema.shape.support.parse(undefined),
+  seed: topSchema.shape.seed.parse(undefined),
+} as const;
+
+/** The task distribution an env's spec gets when it gives none. */
+export function defaultDistribution(env: EnvName): EnergyDistribution | DarkroomDistribution {
+  return env === 'darkroom' ? darkroomDistribution.parse({}) : energyDistribution.parse({});
+}
+
 /** The schema of one sweepable param's values (the task spec's own field, so ranges agree). */
 function fieldSchema(env: EnvName, param: SweepParam): z.ZodType {
   if (param === 'trainTasks') return intIn(1, MAX_TRAIN_TASKS);

@@ -17,7 +17,7 @@ import { DEFAULT_HUB_HOST, type IclChoice, useLab } from '../store.ts';
 import { RunProgress } from '../sweep/RunProgress.tsx';
 import { Comlink, errorMessage, iclApi, terminateIcl } from '../worker-client.ts';
 import { IclResults } from './IclResults.tsx';
-import { idleRun, useIcl } from './icl-state.ts';
+import { idleRun } from './icl-state.ts';
 import { applyEvent, initialLoad } from './load-state.ts';
 import { LoadProgress, type StageLabels } from './LoadStatus.tsx';
 
@@ -35,7 +35,8 @@ export function IclPanel() {
   const hubHost = useLab((s) => s.hubHost);
   const task = useLab((s) => s.task);
   const set = useLab((s) => s.set);
-  const { load, info, run } = useIcl();
+  const { load, info, run } = useLab((s) => s.icl);
+  const updateLive = useLab((s) => s.updateLive);
   const [autoDevice, setAutoDevice] = useState<IclDevice | null>(null);
 
   useEffect(() => {
@@ -57,24 +58,25 @@ export function IclPanel() {
 
   const doLoad = async () => {
     if (id === '' || idProblem) return;
-    useIcl.setState({ load: { ...initialLoad, status: 'loading', label: id, startedAt: Date.now() } });
-    const onEvent = Comlink.proxy((e: LoadEvent) => useIcl.setState((s) => ({ load: applyEvent(s.load, e, Date.now()) })));
+    updateLive('icl', { load: { ...initialLoad, status: 'loading', label: id, startedAt: Date.now() } });
+    const onEvent = Comlink.proxy((e: LoadEvent) => updateLive('icl', (s) => ({ ...s, load: applyEvent(s.load, e, Date.now()) })));
     try {
       const r = await iclApi().load({ id, remoteHost: hubHost.trim() || DEFAULT_HUB_HOST, dtype: choice.dtype, device: choice.device }, onEvent);
-      useIcl.setState((s) =>
+      updateLive('icl', (s) =>
         r.ok
-          ? { load: { ...s.load, status: 'ready', finishedAt: Date.now(), error: null }, info: r.info }
-          : { load: { ...s.load, status: 'failed', finishedAt: Date.now(), error: { kind: r.kind, message: r.message } } },
+          ? { ...s, load: { ...s.load, status: 'ready', finishedAt: Date.now(), error: null }, info: r.info }
+          : { ...s, load: { ...s.load, status: 'failed', finishedAt: Date.now(), error: { kind: r.kind, message: r.message } } },
       );
     } catch (e) {
-      useIcl.setState((s) => ({ load: { ...s.load, status: 'failed', finishedAt: Date.now(), error: { kind: 'runtime', message: `The ICL worker stopped: ${errorMessage(e)}` } } }));
+      updateLive('icl', (s) => ({ ...s, load: { ...s.load, status: 'failed', finishedAt: Date.now(), error: { kind: 'runtime', message: `The ICL worker stopped: ${errorMessage(e)}` } } }));
     }
   };
 
   const cancelLoad = () => {
     // transformers.js cannot abort a download: stopping the worker is the only way.
     terminateIcl();
-    useIcl.setState((s) => ({
+    updateLive('icl', (s) => ({
+      ...s,
       info: null,
       load: { ...s.load, status: 'failed', finishedAt: Date.now(), error: { kind: 'cancelled', message: `Loading was cancelled (the ICL worker was stopped${s.info ? `, so ${s.info.id} has to be loaded again` : ''}).` } },
     }));
@@ -84,19 +86,20 @@ export function IclPanel() {
     if (!task || !info) return;
     const startedAt = Date.now();
     const caption = `${info.id} (${info.dtype}, ${info.device}) on ${task.env}, seed ${task.spec.seed}`;
-    useIcl.setState({ run: { ...idleRun, status: 'running', startedAt, caption } });
+    updateLive('icl', { run: { ...idleRun, status: 'running', startedAt, caption } });
     const onProgress = Comlink.proxy((p: IclProgress) =>
-      useIcl.setState((s) => ({ run: { ...s.run, progress: { done: p.done, total: p.total, label: p.label, startedAt, updatedAt: Date.now() }, last: p.last ?? s.run.last } })),
+      updateLive('icl', (s) => ({ ...s, run: { ...s.run, progress: { done: p.done, total: p.total, label: p.label, startedAt, updatedAt: Date.now() }, last: p.last ?? s.run.last } })),
     );
     try {
       const r = await iclApi().run({ spec: task.spec, episodes: choice.episodes }, onProgress);
-      useIcl.setState((s) => ({
+      updateLive('icl', (s) => ({
+        ...s,
         run: r.ok
           ? { ...s.run, status: r.cancelled ? 'cancelled' : 'done', episodes: r.episodes, oracle: r.oracle, seconds: r.seconds, progress: null, last: null }
           : { ...s.run, status: 'failed', error: r.message, progress: null },
       }));
     } catch (e) {
-      useIcl.setState((s) => ({ run: { ...s.run, status: 'failed', error: errorMessage(e), progress: null } }));
+      updateLive('icl', (s) => ({ ...s, run: { ...s.run, status: 'failed', error: errorMessage(e), progress: null } }));
     }
   };
 

@@ -3,7 +3,8 @@ import { ERROR_TITLES } from '../../models/loader/errors.ts';
 import { formatBytes, formatCount } from '../../models/loader/estimate.ts';
 import type { ModelInfo } from '../../models/loader/types.ts';
 import { duration } from '../format.ts';
-import { type LoadState, totals, useModelLoad } from './load-state.ts';
+import { type LoadState, totals } from './load-state.ts';
+import { useLab } from '../store.ts';
 
 export type StageLabels = { id: NonNullable<LoadState['stage']>; label: string }[];
 
@@ -108,7 +109,7 @@ export function ModelFacts({ info, testId }: { info: ModelInfo; testId?: string 
 
 /** What happened to the last load: progress, the loaded model's facts, or why it was refused. */
 export function LoadStatus({ lastModel }: { lastModel: ModelInfo | null }) {
-  const s = useModelLoad();
+  const s = useLab((st) => st.modelLoad);
   return (
     <section className="panel" aria-labelledby="model-status-title">
       <h2 id="model-status-title">Status</h2>

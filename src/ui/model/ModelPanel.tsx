@@ -12,7 +12,7 @@ import type { ModelBackendInfo } from '../../../workers/api.ts';
 import { Help } from '../common/Help.tsx';
 import { DEFAULT_HUB_HOST, useLab } from '../store.ts';
 import { Comlink, errorMessage, modelApi } from '../worker-client.ts';
-import { applyEvent, initialLoad, useModelLoad } from './load-state.ts';
+import { applyEvent, initialLoad } from './load-state.ts';
 import { IclPanel } from './IclPanel.tsx';
 import { LoadStatus } from './LoadStatus.tsx';
 import { TryModel } from './TryModel.tsx';
@@ -25,7 +25,8 @@ export function ModelPanel() {
   const hubHost = useLab((s) => s.hubHost);
   const lastModel = useLab((s) => s.lastModel);
   const set = useLab((s) => s.set);
-  const status = useModelLoad((s) => s.status);
+  const status = useLab((s) => s.modelLoad.status);
+  const updateLive = useLab((s) => s.updateLive);
   const [manifest, setManifest] = useState<ManifestState>({ state: 'loading' });
   const [backend, setBackend] = useState<ModelBackendInfo | null>(null);
 
@@ -53,19 +54,19 @@ export function ModelPanel() {
 
   const load = async () => {
     if (!source) return;
-    const before = useModelLoad.getState().info;
-    useModelLoad.setState({ ...initialLoad, status: 'loading', label: source.kind === 'hub' ? source.id : (source.name ?? source.location), startedAt: Date.now(), info: before });
-    const onEvent = Comlink.proxy((e: LoadEvent) => useModelLoad.setState((s) => applyEvent(s, e, Date.now())));
+    const before = useLab.getState().modelLoad.info;
+    updateLive('modelLoad', () => ({ ...initialLoad, status: 'loading', label: source.kind === 'hub' ? source.id : (source.name ?? source.location), startedAt: Date.now(), info: before }));
+    const onEvent = Comlink.proxy((e: LoadEvent) => updateLive('modelLoad', (s) => applyEvent(s, e, Date.now())));
     try {
       const r = await modelApi().load({ source, remoteHost: hubHost.trim() || DEFAULT_HUB_HOST }, onEvent);
       if (r.ok) {
-        useModelLoad.setState({ status: 'ready', info: r.info, error: null, finishedAt: Date.now() });
+        updateLive('modelLoad', { status: 'ready', info: r.info, error: null, finishedAt: Date.now() });
         set({ lastModel: r.info });
       } else {
-        useModelLoad.setState({ status: 'failed', error: { kind: r.kind, message: r.message }, finishedAt: Date.now() });
+        updateLive('modelLoad', { status: 'failed', error: { kind: r.kind, message: r.message }, finishedAt: Date.now() });
       }
     } catch (e) {
-      useModelLoad.setState({ status: 'failed', error: { kind: 'format', message: `The model worker stopped: ${errorMessage(e)}` }, finishedAt: Date.now() });
+      updateLive('modelLoad', { status: 'failed', error: { kind: 'format', message: `The model worker stopped: ${errorMessage(e)}` }, finishedAt: Date.now() });
     }
   };
 

@@ -9,8 +9,7 @@ import { Help } from '../common/Help.tsx';
 import { useLab } from '../store.ts';
 import { RunProgress } from '../sweep/RunProgress.tsx';
 import { Comlink, errorMessage, modelApi } from '../worker-client.ts';
-import { useModelLoad } from './load-state.ts';
-import { parseTokenCount, probText, stopText, type TryState, useTry, visibleWhitespace } from './try-state.ts';
+import { parseTokenCount, probText, stopText, type TryState, visibleWhitespace } from './try-state.ts';
 
 const ERROR_TITLES: Record<NonNullable<TryState['error']>['kind'], string> = {
   'no-model': 'No model loaded',
@@ -25,9 +24,10 @@ export function TryModel() {
   const prompt = useLab((s) => s.tryPrompt);
   const tokensRaw = useLab((s) => s.tryTokens);
   const set = useLab((s) => s.set);
-  const info = useModelLoad((s) => s.info);
-  const loading = useModelLoad((s) => s.status === 'loading');
-  const t = useTry();
+  const info = useLab((s) => s.modelLoad.info);
+  const loading = useLab((s) => s.modelLoad.status === 'loading');
+  const t = useLab((s) => s.tryRun);
+  const updateLive = useLab((s) => s.updateLive);
   const parsed = parseTokenCount(tokensRaw);
   const running = t.status === 'running';
   const canRun = !!info && parsed.ok && !running && !loading;
@@ -36,24 +36,25 @@ export function TryModel() {
     if (!canRun || !parsed.ok) return;
     const startedAt = Date.now();
     const asked = prompt;
-    useTry.setState({ status: 'running', startedAt, progress: { done: 0, total: parsed.n, label: 'reading the prompt', startedAt, updatedAt: startedAt }, live: [], error: null });
+    updateLive('tryRun', { status: 'running', startedAt, progress: { done: 0, total: parsed.n, label: 'reading the prompt', startedAt, updatedAt: startedAt }, live: [], error: null });
     const onProgress = Comlink.proxy((p: GenerateProgress) =>
       // A late event after the reply must not reopen a finished run.
-      useTry.setState((s) =>
+      updateLive('tryRun', (s) =>
         s.status !== 'running'
           ? s
-          : { live: [...s.live, p.token], progress: { done: p.done, total: p.total, label: `${(p.done / Math.max(p.seconds, 1e-3)).toFixed(1)} tokens/s`, startedAt, updatedAt: Date.now() } },
+          : { ...s, live: [...s.live, p.token], progress: { done: p.done, total: p.total, label: `${(p.done / Math.max(p.seconds, 1e-3)).toFixed(1)} tokens/s`, startedAt, updatedAt: Date.now() } },
       ),
     );
     try {
       const r = await modelApi().generate({ prompt: asked, n: parsed.n }, onProgress);
-      useTry.setState(
+      updateLive(
+        'tryRun',
         r.ok
           ? { status: 'done', result: r.result, prompt: asked, model: r.model, progress: null, live: [] }
           : { status: 'failed', error: { kind: r.kind, message: r.message }, progress: null, live: [] },
       );
     } catch (e) {
-      useTry.setState({ status: 'failed', error: { kind: 'runtime', message: `The model worker stopped: ${errorMessage(e)}` }, progress: null, live: [] });
+      updateLive('tryRun', { status: 'failed', error: { kind: 'runtime', message: `The model worker stopped: ${errorMessage(e)}` }, progress: null, live: [] });
     }
   };
 

@@ -1,11 +1,11 @@
 /**
- * Live state of the ICL section of the Model tab (not persisted: it belongs to the ICL worker,
- * which a reload ends), and the arithmetic of its summary, kept pure for tests.
+ * The shape of the ICL section's live state (the store's `icl` slice, ui/state/live.ts; not
+ * persisted: it belongs to the ICL worker, which a reload ends), and the arithmetic of its
+ * summary, kept pure for tests.
  */
-import { create } from 'zustand';
 import type { OnnxModelInfo } from '../../models/icl/load.ts';
 import type { IclEpisode, IclStep, OracleInfo } from '../../../workers/api.ts';
-import type { LiveProgress } from '../store.ts';
+import type { LiveProgress } from '../state/live.ts';
 import { initialLoad, type LoadState } from './load-state.ts';
 
 export interface IclRunState {
@@ -30,7 +30,7 @@ export interface IclState {
   run: IclRunState;
 }
 
-export const useIcl = create<IclState>()(() => ({ load: initialLoad, info: null, run: idleRun }));
+export const initialIcl: IclState = { load: initialLoad, info: null, run: idleRun };
 
 export interface ReturnSummary {
   n: number;

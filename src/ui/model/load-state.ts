@@ -1,8 +1,8 @@
 /**
- * Live state of a model load (not persisted: it belongs to the worker doing the load), and the
- * arithmetic of its progress display, kept pure so it is tested without a browser.
+ * The shape of a model load's live state (the store's `modelLoad` slice, and the ICL slice's
+ * `load`; not persisted: it belongs to the worker doing the load), and the arithmetic of its
+ * progress display, kept pure so it is tested without a browser.
  */
-import { create } from 'zustand';
 import type { LoadErrorKind } from '../../models/loader/errors.ts';
 import type { FileProgress, LoadEvent, LoadStage, ModelInfo } from '../../models/loader/types.ts';
 
@@ -22,8 +22,6 @@ export interface LoadState {
 }
 
 export const initialLoad: LoadState = { status: 'idle', label: '', stage: null, building: 0, files: {}, startedAt: 0, finishedAt: null, bytesSince: null, info: null, error: null };
-
-export const useModelLoad = create<LoadState>()(() => initialLoad);
 
 /** The state after one worker event. */
 export function applyEvent(s: LoadState, e: LoadEvent, now: number): LoadState {

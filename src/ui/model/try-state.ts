@@ -1,12 +1,11 @@
 /**
- * Live state of "Try the model" (not persisted: the worker that holds the model goes with a
- * reload; the prompt and token count are persisted in the lab store), and the display helpers,
- * kept pure so they are tested without a browser.
+ * The shape of "Try the model"'s live state (the store's `tryRun` slice; not persisted: the
+ * worker that holds the model goes with a reload; the prompt and token count are settings), and
+ * the display helpers, kept pure so they are tested without a browser.
  */
-import { create } from 'zustand';
 import { type GenerateResult, MAX_NEW_TOKENS, type TokenProb } from '../../models/generate.ts';
 import type { GenerateReply } from '../../../workers/api.ts';
-import type { LiveProgress } from '../store.ts';
+import type { LiveProgress } from '../state/live.ts';
 
 export interface TryState {
   status: 'idle' | 'running' | 'done' | 'failed';
@@ -23,8 +22,6 @@ export interface TryState {
 }
 
 export const idleTry: TryState = { status: 'idle', startedAt: 0, progress: null, live: [], result: null, prompt: '', model: '', error: null };
-
-export const useTry = create<TryState>()(() => idleTry);
 
 /** The field's value, or a message that names the field and the range. */
 export function parseTokenCount(raw: string): { ok: true; n: number } | { ok: false; message: string } {

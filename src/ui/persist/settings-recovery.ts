@@ -7,43 +7,77 @@
  */
 import { z } from 'zod';
 import { ENV_NAMES } from '../../core/types.ts';
+import { enumError, shown } from '../../core/spec/fields.ts';
+import { defaultDrafts } from '../env/param-form.ts';
 
 export const TAB_IDS = ['episode', 'sweep', 'model', 'bench'] as const;
+
+/** The hub as transformers.js addresses it by default; a mirror can replace it. */
+export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
+
+/**
+ * The "Try the model" prefill: the in-context copying the shipped model is trained on (the
+ * corpus's `copy:` … `again:` documents), so a good model visibly repeats the sequence.
+ */
+export const DEFAULT_TRY_PROMPT = 'copy: Ned 356 v32 pabre k7\nagain: ';
 
 const looseRecord = z.record(z.string(), z.unknown());
 const taskSpec = z.looseObject({ env: z.enum(ENV_NAMES), params: looseRecord, seed: z.number() });
 const count = z.number().int().nonnegative();
+/** A whole number from `min` up, whose message names the range (shown beside a bad field of a shared link). */
+function wholeFrom(min: number) {
+  const msg = (iss: { input?: unknown }) => `must be a whole number ≥ ${min}, got ${shown(iss.input)}`;
+  return z.number({ error: msg }).int({ error: msg }).min(min, { error: msg });
+}
 
-/** What the panels read when they render; deeper contents (solved tables, beliefs) are trusted once these hold. */
+/** The model the Model tab loads: a shipped folder (by manifest name) or a hub id; both fields are kept when switching. */
+const modelChoice = z.object({ kind: z.enum(['shipped', 'hub'], { error: enumError(['shipped', 'hub']) }), shipped: z.string().nullable(), hubId: z.string() });
+/** The ONNX model for in-context learning with transformers.js (Model tab), and how to run it; dtype is 'auto' or a transformers.js dtype. */
+const iclChoice = z.object({
+  hubId: z.string(),
+  dtype: z.string(),
+  device: z.enum(['auto', 'webgpu', 'wasm'], { error: enumError(['auto', 'webgpu', 'wasm']) }),
+  episodes: wholeFrom(1),
+});
+export type ModelChoice = z.infer<typeof modelChoice>;
+export type IclChoice = z.infer<typeof iclChoice>;
+
+/**
+ * What the panels read when they render; deeper contents (solved tables, beliefs) are trusted
+ * once these hold. Each field's `.default` is the value the lab starts from: the store, a reset
+ * and a shared link (which leaves default values out) all read it from here.
+ */
 const SLICES = {
-  tab: { label: 'the selected tab', schema: z.object({ tab: z.enum(TAB_IDS) }) },
+  tab: { label: 'the selected tab', schema: z.object({ tab: z.enum(TAB_IDS, { error: enumError(TAB_IDS) }).default('episode') }) },
   episode: {
     label: 'the task and episode panels',
     schema: z.object({
-      env: z.enum(ENV_NAMES),
-      drafts: z.record(z.enum(ENV_NAMES), z.record(z.string(), z.string())),
-      seed: z.string(),
-      lastValid: taskSpec.nullable(),
-      task: z.looseObject({ spec: taskSpec, env: z.enum(ENV_NAMES), params: looseRecord, nStates: count, nModels: count, oracle: looseRecord }).nullable(),
-      policy: z.string(),
-      episodeIndex: count,
-      trueModel: z.union([z.literal('drawn'), count]),
+      env: z.enum(ENV_NAMES, { error: enumError(ENV_NAMES) }).default('energy-mdp'),
+      // From the task-spec schemas (param-form.ts), so a new parameter's default shows up by itself.
+      drafts: z.record(z.enum(ENV_NAMES), z.record(z.string(), z.string())).default(defaultDrafts),
+      seed: z.string().default('1'),
+      lastValid: taskSpec.nullable().default(null),
+      task: z.looseObject({ spec: taskSpec, env: z.enum(ENV_NAMES), params: looseRecord, nStates: count, nModels: count, oracle: looseRecord }).nullable().default(null),
+      policy: z.string().min(1).default('oracle'),
+      episodeIndex: wholeFrom(0).default(0),
+      trueModel: z.union([z.literal('drawn'), wholeFrom(0)], { error: (iss) => `must be "drawn" or a whole number ≥ 0, got ${shown(iss.input)}` }).default('drawn'),
       episode: z
         .looseObject({ spec: taskSpec, env: z.enum(ENV_NAMES), steps: z.array(looseRecord).min(1), cumulative: z.array(z.number()), oracle: looseRecord, return: z.number() })
-        .nullable(),
-      step: count,
+        .nullable()
+        .default(null),
+      step: wholeFrom(0).default(0),
     }),
   },
-  sweep: { label: 'the sweep form', schema: z.object({ sweepSpec: looseRecord.nullable(), activeRunId: z.string().nullable() }) },
+  sweep: { label: 'the sweep form', schema: z.object({ sweepSpec: looseRecord.nullable().default(null), activeRunId: z.string().nullable().default(null) }) },
   model: {
     label: 'the model panel',
     schema: z.object({
-      modelChoice: z.object({ kind: z.enum(['shipped', 'hub']), shipped: z.string().nullable(), hubId: z.string() }),
-      hubHost: z.string(),
-      lastModel: z.looseObject({ label: z.string(), parameters: z.number(), backend: z.string() }).nullable(),
-      iclChoice: z.object({ hubId: z.string(), dtype: z.string(), device: z.enum(['auto', 'webgpu', 'wasm']), episodes: z.number().int().positive() }),
-      tryPrompt: z.string(),
-      tryTokens: z.string(),
+      modelChoice: modelChoice.default(() => ({ kind: 'shipped' as const, shipped: null, hubId: '' })),
+      hubHost: z.string().default(DEFAULT_HUB_HOST),
+      lastModel: z.looseObject({ label: z.string(), parameters: z.number(), backend: z.string() }).nullable().default(null),
+      iclChoice: iclChoice.default(() => ({ hubId: '', dtype: 'auto', device: 'auto' as const, episodes: 1 })),
+      tryPrompt: z.string().default(DEFAULT_TRY_PROMPT),
+      tryTokens: z.string().default('16'),
     }),
   },
 } as const;
@@ -62,6 +96,23 @@ export function sliceLabel(name: SliceName): string {
 
 /** Every persisted settings key. */
 export const SETTINGS_KEYS: readonly string[] = SLICE_NAMES.flatMap(sliceKeys);
+
+/**
+ * One schema per settings key (the same one a saved state and a shared link are checked
+ * against), e.g. `settingSchema('step')`.
+ */
+export function settingSchema(key: string): z.ZodType {
+  for (const name of SLICE_NAMES) {
+    const shape: Record<string, z.ZodType> = SLICES[name].schema.shape;
+    if (key in shape) return shape[key]!;
+  }
+  throw new Error(`no settings key ${key}`);
+}
+
+/** Every setting at its schema default: what the lab starts from. A fresh object each call (drafts, choices). */
+export function settingsDefaults(): Record<string, unknown> {
+  return Object.assign({}, ...SLICE_NAMES.map((name) => SLICES[name].schema.parse({})));
+}
 
 export interface RecoveredSettings<T> {
   state: T;

@@ -2,10 +2,8 @@ import { parseJsonStrict } from '../../core/spec/json.ts';
 import { useState } from 'react';
 import { ENV_NAMES, type EnvName } from '../../core/types.ts';
 import { BUILTIN_POLICIES } from '../../policies/registry.ts';
+import { EXPERIMENT_DEFAULTS } from '../../experiments/spec.ts';
 import { EXAMPLES } from './examples.ts';
-
-/** The experiment spec's defaults for fields a user may leave empty. */
-const EXPERIMENT_DEFAULTS = { testTasks: 20, episodes: 30, support: 2 };
 import { envOf, parseValues, policiesOf, sweepableParams, sweepOf, withEnv, type SweepSpec } from './sweep-spec.ts';
 
 interface Props {

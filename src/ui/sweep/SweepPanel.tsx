@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { useLab, useProgress, type SweepRun } from '../store.ts';
+import { useLab, type SweepRun } from '../store.ts';
 import { Term } from '../common/Help.tsx';
 import { duration } from '../format.ts';
 import { EXAMPLES } from './examples.ts';
@@ -29,7 +29,7 @@ export function SweepPanel() {
   const stored = useLab((s) => s.sweepSpec);
   const runs = useLab((s) => s.runs);
   const activeRunId = useLab((s) => s.activeRunId);
-  const progress = useProgress((s) => s.progress);
+  const progress = useLab((s) => s.progress);
   const set = useLab((s) => s.set);
   const deleteRun = useLab((s) => s.deleteRun);
   const notice = useLab((s) => s.sweepNotice);

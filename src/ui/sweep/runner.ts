@@ -3,7 +3,7 @@
  * rows go straight into the store as they arrive.
  */
 import type { ExperimentProgress, ResultRow } from '../../experiments/types.ts';
-import { useLab, useProgress } from '../store.ts';
+import { useLab } from '../store.ts';
 
 import type { TrainedArtifact } from '../../experiments/types.ts';
 import { Comlink, errorMessage, evaluatorApi, terminateEvaluator } from '../worker-client.ts';
@@ -49,7 +49,7 @@ export async function startSweep(spec: Record<string, unknown>): Promise<void> {
     }
     if (!live() || (now - lastProgress < PROGRESS_INTERVAL_MS && p.done < p.total)) return;
     lastProgress = now;
-    useProgress.setState({ progress: { ...p, startedAt: phaseStart, updatedAt: now } });
+    useLab.setState({ progress: { ...p, startedAt: phaseStart, updatedAt: now } });
   };
   try {
     // Kept even after a cancel: a checkpoint that arrives is work the person may want back.

@@ -3,7 +3,7 @@
  * fields without the form needing to know every field of the spec.
  */
 import { ENV_NAMES, type EnvName } from '../../core/types.ts';
-import { SWEEPABLE } from '../../experiments/spec.ts';
+import { defaultDistribution, SWEEPABLE } from '../../experiments/spec.ts';
 import { fieldsOf } from '../env/param-form.ts';
 
 export type SweepSpec = Record<string, unknown>;
@@ -38,7 +38,7 @@ export function withEnv(spec: SweepSpec, env: EnvName): SweepSpec {
   const keep = new Set(fieldsOf(env));
   const params = Object.fromEntries(Object.entries((spec.params ?? {}) as Record<string, unknown>).filter(([k]) => keep.has(k)));
   const sweep = sweepOf(spec);
-  const distribution = env === 'darkroom' ? { goals: 'test' } : { pMin: 0.3, pMax: 0.9 };
+  const distribution = defaultDistribution(env);
   const familyChanged = (spec.env === 'darkroom') !== (env === 'darkroom');
   // The hidden parameter is drawn by the distribution, never fixed in params.
   delete params.p;
