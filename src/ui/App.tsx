@@ -7,6 +7,7 @@ import { EpisodePanel } from './episode/EpisodePanel.tsx';
 import { SweepPanel } from './sweep/SweepPanel.tsx';
 import { BenchPanel } from './bench/BenchPanel.tsx';
 import { ModelPanel } from './model/ModelPanel.tsx';
+import { CopyLink } from './share/CopyLink.tsx';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'episode', label: '1 · Task & episode' },
@@ -55,6 +56,7 @@ export function App() {
             </button>
           ))}
         </nav>
+        <CopyLink />
       </header>
       <StorageNotices />
       <main>

@@ -34,6 +34,7 @@ export function SweepPanel() {
   const deleteRun = useLab((s) => s.deleteRun);
   const notice = useLab((s) => s.sweepNotice);
   const loaded = useLab((s) => s.savedLoaded);
+  const linkGeneration = useLab((s) => s.linkGeneration);
 
   const spec: SweepSpec = stored ?? structuredClone(EXAMPLES[0]!.spec);
   const errors = useMemo(() => validateSweep(spec), [spec]);
@@ -48,7 +49,8 @@ export function SweepPanel() {
         <p className="help">
           Evaluates each policy on freshly drawn test tasks at every value of one parameter and plots how far it falls short of the oracle.
         </p>
-        <SweepForm spec={spec} onChange={(next) => set({ sweepSpec: next })} errors={errors} disabled={running !== undefined} />
+        {/* A new link remounts the form, whose values box keeps its text in local state. */}
+        <SweepForm key={linkGeneration} spec={spec} onChange={(next) => set({ sweepSpec: next })} errors={errors} disabled={running !== undefined} />
         <div className="actions">
           <button type="button" className="primary" disabled={running !== undefined || errors.length > 0} onClick={() => void startSweep(spec)}>
             Run sweep
