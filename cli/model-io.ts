@@ -3,13 +3,13 @@ import { readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { ModelFormatError } from '../src/nn/llama-config.ts';
 import { SafetensorsError } from '../src/nn/safetensors.ts';
-import { loadPeftAdapter, parsePeftConfig } from '../src/models/peft.ts';
+import { parsePeftConfig } from '../src/models/peft.ts';
 import type { Backend } from '../src/nn/backend.ts';
-import type { LlamaConfig } from '../src/nn/llama-config.ts';
 import type { LlamaModel } from '../src/nn/llama.ts';
 import { CliError, readJsonFile } from './io.ts';
 import { CpuBackend } from '../src/nn/cpu/index.ts';
-import { type DptModel, loadDpt, parseDptConfig } from '../src/training/dpt-model.ts';
+import { type DptModel, parseDptConfig } from '../src/training/dpt-model.ts';
+import { attachAdapterFiles, dptFromFiles } from '../src/training/artifact-load.ts';
 
 export function folder(path: string | undefined, option: string): string {
   if (path === undefined || path === '') throw new CliError(`${option}: a folder path is required`);
@@ -37,20 +37,21 @@ export function asCliError<T>(option: string, file: string, load: () => T): T {
 }
 
 /** Attaches the PEFT adapter folder `dir` to `model`, dropout off (DESIGN §7); errors name `option`. */
-export function attachAdapter(be: Backend, model: LlamaModel, config: LlamaConfig, dir: string | undefined, option = '--adapter'): void {
+export function attachAdapter(be: Backend, model: LlamaModel, dir: string | undefined, option = '--adapter'): void {
   if (dir === undefined) return;
   const path = folder(dir, option);
   const adapterConfig = readJsonFile(join(path, 'adapter_config.json'), option);
   asCliError(option, 'adapter_config.json', () => parsePeftConfig(adapterConfig));
   const tensors = readBytes(path, 'adapter_model.safetensors', option);
-  model.setAdapter(asCliError(option, 'adapter_model.safetensors', () => loadPeftAdapter(be, config, adapterConfig, tensors, { dropout: 0 })));
+  asCliError(option, 'adapter_model.safetensors', () => attachAdapterFiles(be, model, adapterConfig, tensors));
 }
 
 /** A DPT model folder (config.json, model.safetensors, as `train --policy dpt` writes it) on the CPU. */
 export function loadDptFolder(dir: string, option: string): DptModel {
-  const config = asCliError(option, 'config.json', () => parseDptConfig(readJsonFile(join(dir, 'config.json'), option), join(dir, 'config.json')));
+  const config = readJsonFile(join(dir, 'config.json'), option);
+  asCliError(option, 'config.json', () => parseDptConfig(config, join(dir, 'config.json')));
   const bytes = readBytes(dir, 'model.safetensors', option);
-  return asCliError(option, 'model.safetensors', () => loadDpt(new CpuBackend(), config, bytes, join(dir, 'model.safetensors')));
+  return asCliError(option, 'model.safetensors', () => dptFromFiles(new CpuBackend(), config, bytes, join(dir, 'model.safetensors')));
 }
 
 /** The real path of `p`, or of its nearest existing parent with the rest appended (symlinks resolved). */

@@ -5,6 +5,7 @@
  */
 import type { EnvName, Step, TaskSpec } from '../src/core/types.ts';
 import type { ExperimentProgress, ExperimentSummary, ResultRow, TrainedArtifact } from '../src/experiments/types.ts';
+import type { ComparedEpisode } from '../src/experiments/compare.ts';
 import type { LoadErrorKind } from '../src/models/loader/errors.ts';
 import type { LoadEvent, ModelInfo, ModelSource } from '../src/models/loader/types.ts';
 import type { IclDevice, OnnxModelInfo } from '../src/models/icl/load.ts';
@@ -86,6 +87,37 @@ export interface EvaluatorApi {
     onArtifact?: (a: TrainedArtifact) => Promise<void>,
     checkpointEvery?: number,
   ): Promise<ExperimentSummary>;
+  /** Policies side by side on the stepper's task: one episode each, same noise (src/experiments/compare.ts). */
+  compare(req: CompareRequest): Promise<CompareResult>;
+}
+
+/** A trained folder as the app keeps it: file name → contents. */
+export type ArtifactFolder = Record<string, string | Uint8Array>;
+
+export interface CompareRequest {
+  spec: TaskSpec;
+  episode: number;
+  /** APOMDP: the model that generates the episode; undefined = drawn as the stepper draws it. */
+  model?: number;
+  policies: string[];
+  /** the language model of icl and sft (a served folder or a name under models/); default the shipped model. */
+  lm?: string;
+  /** sft's adapter (a PEFT folder) and dpt's model (a DPT folder), from what the person trained. */
+  adapter?: ArtifactFolder;
+  dpt?: ArtifactFolder;
+}
+
+export interface CompareResult {
+  episodes: ComparedEpisode[];
+  /** per policy, beliefs[t][m][s] as in EpisodeView (energy POMDP/APOMDP; null otherwise). */
+  beliefs: ((number[] | null)[][] | null)[];
+  /** the model that generated the episodes. */
+  model: number;
+  oracle: OracleInfo;
+  grid?: { size: number; goal: [number, number] };
+  /** what each language-model policy ran on, for the caption (e.g. "lab-lm-156k + adapter horizon=5 · webgpu"). */
+  devices: Record<string, string>;
+  seconds: number;
 }
 
 /** A model load request; the worker keeps the last model that loaded until another one does. */

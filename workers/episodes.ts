@@ -50,7 +50,8 @@ export async function contextOf({ task, solution }: Solved, seed: number): Promi
   return { task, solution, support: await drawSupport(task, solution, { seed, index: 0, k: SUPPORT_K, policy: 'oracle' }), seed, index: 0 };
 }
 
-function beliefsOf(task: Task, steps: Trajectory): (number[] | null)[][] | null {
+/** The stepper's beliefs along an episode (null for the MDP and darkroom). */
+export function beliefsOf(task: Task, steps: Trajectory): (number[] | null)[][] | null {
   if (task.kind !== 'energy' || task.env === 'energy-mdp') return null;
   return steps.map((step, t) => task.models.map((model) => {
     const b = filterBelief(task, model, steps.slice(0, t), step.obs);
@@ -58,13 +59,18 @@ function beliefsOf(task: Task, steps: Trajectory): (number[] | null)[][] | null 
   }));
 }
 
+/** The ambiguity model that generates episode `episode`: the one asked for, else drawn from the set per episode. */
+export function episodeModel(task: Task, seed: number, episode: number, asked?: number): number {
+  const nModels = task.kind === 'energy' ? task.models.length : 1;
+  return asked ?? (nModels > 1 ? new Rng(seed, 'episode-model', episode).int(nModels) : 0);
+}
+
 /** One episode of `factory` on the requested task, with what the stepper displays. */
 export async function runEpisodeWith(req: EpisodeRequest, factory: PolicyFactory): Promise<EpisodeView> {
   const s = solved(req.spec);
   const { task } = s;
   const seed = req.spec.seed;
-  const nModels = task.kind === 'energy' ? task.models.length : 1;
-  const model = req.model ?? (nModels > 1 ? new Rng(seed, 'episode-model', req.episode).int(nModels) : 0);
+  const model = episodeModel(task, seed, req.episode, req.model);
   const ctx = await contextOf(s, seed);
   const agent = await prepareAgent(ctx, factory, {}, ['policy', req.policy, req.episode]);
   const ep = await playEpisode(ctx, agent, req.episode, model);

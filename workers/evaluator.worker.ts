@@ -11,7 +11,13 @@ import { asLanguageModel, loadModel } from '../src/models/loader/load.ts';
 import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
 import type { LanguageModel } from '../src/policies/types.ts';
 import { preferredBackend } from './backend.ts';
-import type { EvaluatorApi } from './api.ts';
+import type { CompareRequest, CompareResult, EvaluatorApi } from './api.ts';
+import { compareEpisodes, type CompareEntry } from '../src/experiments/compare.ts';
+import { getPolicy } from '../src/policies/registry.ts';
+import { releaseScorer } from '../src/policies/icl.ts';
+import { CpuBackend } from '../src/nn/cpu/index.ts';
+import { attachAdapterFolder, dptFromFolder } from '../src/training/artifact-load.ts';
+import { beliefsOf, contextOf, episodeModel, solved } from './episodes.ts';
 
 const models = new Map<string, Promise<LanguageModel>>();
 
@@ -33,7 +39,53 @@ function loadLanguageModel(model: string | undefined, o: LanguageModelLoad = {})
   return p;
 }
 
+/** Policies side by side on the stepper's task (the Compare view). */
+async function compare(req: CompareRequest): Promise<CompareResult> {
+  const started = performance.now();
+  const s = solved(req.spec);
+  const ctx = await contextOf(s, req.spec.seed);
+  const model = episodeModel(s.task, req.spec.seed, req.episode, req.model);
+  const devices: Record<string, string> = {};
+  const location = modelLocation(req.lm);
+  const name = req.lm ?? SHIPPED_MODEL_NAME;
+  const entries: CompareEntry[] = [];
+  for (const policy of req.policies) {
+    const factory = getPolicy(policy);
+    if (factory.languageModel === 'base') {
+      const lm = await loadLanguageModel(req.lm);
+      devices[policy] = `${name} · ${lm.model.backend.name}`;
+      entries.push({ factory, trained: { lm } });
+    } else if (factory.languageModel === 'adapter') {
+      if (!req.adapter) throw new Error('sft: choose a trained adapter first (train one in a sweep or on the Train tab)');
+      // A fresh instance: the sweep's cached adapter base may be training in this worker.
+      const lm = asLanguageModel(await loadModel({ kind: 'local', location, name }, { backend: await preferredBackend() }));
+      attachAdapterFolder(lm.model.backend, lm.model, req.adapter);
+      devices[policy] = `${name} + adapter · ${lm.model.backend.name}`;
+      entries.push({ factory, trained: { lm } });
+    } else if (factory.decisionTransformer) {
+      if (!req.dpt) throw new Error('dpt: choose a trained DPT first (train one in a sweep or on the Train tab)');
+      const dpt = dptFromFolder(new CpuBackend(), req.dpt);
+      devices[policy] = 'dpt · cpu';
+      entries.push({ factory, trained: { dpt } });
+    } else {
+      entries.push({ factory });
+    }
+  }
+  const episodes = await compareEpisodes(ctx, entries, req.episode, model);
+  for (const e of entries) if (e.trained?.lm && e.factory.languageModel === 'adapter') releaseScorer(e.trained.lm);
+  return {
+    episodes,
+    beliefs: episodes.map((e) => beliefsOf(s.task, e.steps)),
+    model,
+    oracle: s.info,
+    grid: s.task.kind === 'darkroom' ? { size: s.task.params.size, goal: s.task.params.goal } : undefined,
+    devices,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
 const api: EvaluatorApi = {
+  compare,
   async run(spec, onRow, onProgress, onArtifact, checkpointEvery = 0) {
     // Training (dpt, one model per sweep point) reports through the same progress channel, so the
     // sweep's bar and ETA move while a model trains instead of sitting at "0 rows".

@@ -38,7 +38,7 @@ async function streamRows(args: ExperimentArgs, spec: ExperimentSpec, sftShards:
     loadLanguageModel: (model, o) => loadLanguageModelFolder(model, '--spec: model', o),
     loadTrained: {
       adapter: (dir, base) => {
-        attachAdapter(base.model.backend, base.model, base.model.config, dir, '--spec: trained.sft');
+        attachAdapter(base.model.backend, base.model, dir, '--spec: trained.sft');
         return Promise.resolve({ ...base, label: `${base.label} + ${dir}` });
       },
       dpt: (dir) => Promise.resolve(loadDptFolder(dir, '--spec: trained.dpt')),

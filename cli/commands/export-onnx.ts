@@ -30,7 +30,7 @@ export async function runExportOnnx(args: ExportOnnxArgs): Promise<void> {
   const be = new CpuBackend();
   const weights = readBytes(modelDir, 'model.safetensors', '--model');
   const model = asCliError('--model', 'model.safetensors', () => loadLlama(be, config, weights));
-  attachAdapter(be, model, config, args.adapter);
+  attachAdapter(be, model, args.adapter);
   let files;
   try {
     files = await exportLlamaOnnx(model, { sourceConfig: rawConfig as Record<string, unknown>, ...(args.adapter ? { adapterNote: args.adapter } : {}) });

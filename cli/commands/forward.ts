@@ -44,7 +44,7 @@ export async function runForwardCommand(args: ForwardArgs): Promise<void> {
   const be = new CpuBackend();
   const weights = readBytes(modelDir, 'model.safetensors', '--model');
   const model = asCliError('--model', 'model.safetensors', () => loadLlama(be, config, weights, { nf4: args.nf4 }));
-  attachAdapter(be, model, config, args.adapter);
+  attachAdapter(be, model, args.adapter);
   const result = await runForward(model, batch, { grad: args.grad });
   // Finite weights can still overflow f32 on the way (a norm gain of 3e38): say so instead of writing NaN.
   for (const [key, t] of result) {
