@@ -1,0 +1,39 @@
+/** A figure's stored rows → the points of its chart (ChartDatum), per kind of figure. */
+import type { ChartDatum, ChartOptions } from './chart.ts';
+import { candidateKey, DEFAULT_CANDIDATE, PAPER_RANDOM_GAPS, stageFits } from './fit.ts';
+import type { Figure, StoredRow } from './types.ts';
+
+/** Gaps in percent, returns as they are. */
+function y(r: StoredRow, kind: 'gap' | 'return'): Pick<ChartDatum, 'y' | 'lo' | 'hi'> {
+  if (kind === 'return') return { y: r.meanReturn };
+  return { y: 100 * r.gap, lo: 100 * r.ciLow, hi: 100 * r.ciHigh };
+}
+
+export function chartData(figure: Figure, rows: readonly StoredRow[]): { data: ChartDatum[]; options: ChartOptions } {
+  const c = figure.chart;
+  const title = `${figure.title}`;
+  if (figure.kind === 'theory') {
+    // A log axis: an interval reaching 0 or below is drawn down to a tenth of the mean.
+    const data = rows
+      .filter((r) => Number.isFinite(r.gap) && r.gap > 0)
+      .map((r): ChartDatum => ({ x: r.point.n, y: r.gap, lo: Math.max(r.ciLow, r.gap / 10), hi: r.ciHigh, color: `N = ${r.point.N}`, dash: r.policy, facet: r.point.kappa }));
+    return { data, options: { ...c, title, yTitle: 'discounted regret R* − R^π', colorTitle: 'training length', dashTitle: 'estimator', logY: true } };
+  }
+  if (figure.kind === 'fit') {
+    const fits = stageFits(rows, 3);
+    const shown = [...fits.slice(0, 5), ...fits.filter((f) => f.key === candidateKey(DEFAULT_CANDIDATE))];
+    const data: ChartDatum[] = [];
+    for (const f of new Set(shown)) {
+      const name = f.key === candidateKey(DEFAULT_CANDIDATE) ? `defaults (${f.key})` : f.key;
+      f.gaps.forEach((g, i) => data.push({ x: i + 1, y: 100 * g.gap, lo: 100 * g.low, hi: 100 * g.high, color: name }));
+    }
+    PAPER_RANDOM_GAPS.forEach((g, i) => data.push({ x: i + 1, y: 100 * g, color: 'paper' }));
+    return { data, options: { ...c, title, yTitle: 'random policy gap (%)', colorTitle: 'candidate (grid indices)' } };
+  }
+  const kind = c.y ?? 'gap';
+  const data: ChartDatum[] = rows.map((r) => {
+    const x = c.x === 'policy' ? r.policy : r.point[c.x];
+    return { ...(x !== undefined ? { x } : {}), ...y(r, kind), color: r.policy, ...(c.facet !== undefined && r.point[c.facet] !== undefined ? { facet: r.point[c.facet] } : {}) };
+  });
+  return { data, options: { ...c, title, yTitle: kind === 'return' ? 'mean return' : 'optimality gap (%)' } };
+}

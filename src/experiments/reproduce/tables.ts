@@ -1,0 +1,65 @@
+/** Markdown tables of stored rows: one row per policy, one column per point, gap % with its 95 % interval. */
+import { FIGURE_POLICIES, type MachineInfo, type StoredRow, type UnitRecord } from './types.ts';
+
+export function pct(x: number, digits = 1): string {
+  return Number.isFinite(x) ? (100 * x).toFixed(digits) : '—';
+}
+
+/** `15.3 % [12.1, 18.4]`; an unbounded interval (one task) prints as `[—, —]`. */
+export function gapCell(r: Pick<StoredRow, 'gap' | 'ciLow' | 'ciHigh'>): string {
+  return `${pct(r.gap)} % [${pct(r.ciLow)}, ${pct(r.ciHigh)}]`;
+}
+
+export function pointLabel(point: Record<string, number | string>, skip: readonly string[] = []): string {
+  const parts = Object.entries(point).filter(([k]) => !skip.includes(k)).map(([k, v]) => `${k} = ${v}`);
+  return parts.length > 0 ? parts.join(', ') : '—';
+}
+
+/** Policies in the order of the paper's tables, others after. */
+export function policyOrder(a: string, b: string): number {
+  const order = ['oracle', ...FIGURE_POLICIES] as string[];
+  const ia = order.indexOf(a);
+  const ib = order.indexOf(b);
+  return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+}
+
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/**
+ * Policies × points. `cell` formats a row (default: the gap with its interval); points are
+ * in the order rows were stored, which is the plan's.
+ */
+export function policyTable(rows: readonly StoredRow[], cell: (r: StoredRow) => string = gapCell): string {
+  const columns: string[] = [];
+  for (const r of rows) {
+    const label = pointLabel(r.point);
+    if (!columns.includes(label)) columns.push(label);
+  }
+  const policies = [...new Set(rows.map((r) => r.policy))].sort(policyOrder);
+  const body = policies.map((p) => [p, ...columns.map((c) => {
+    const r = rows.find((x) => x.policy === p && pointLabel(x.point) === c);
+    return r ? cell(r) : '—';
+  })]);
+  return markdownTable(['policy', ...columns], body);
+}
+
+export function machineText(m: MachineInfo): string {
+  return `${m.os}, ${m.cpu}, ${m.cores} cores, Node ${m.node}`;
+}
+
+/** Wall time, machines and dates of a figure's stored units. */
+export function provenance(units: readonly UnitRecord[]): { seconds: number; machines: string[]; from: string; to: string } {
+  const seconds = units.reduce((s, u) => s + u.seconds, 0);
+  const machines = [...new Set(units.map((u) => machineText(u.machine)))];
+  const dates = units.map((u) => u.finished).sort();
+  return { seconds, machines, from: dates[0] ?? '', to: dates[dates.length - 1] ?? '' };
+}
+
+export function duration(seconds: number): string {
+  if (seconds < 120) return `${seconds.toFixed(1)} s`;
+  if (seconds < 7200) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
