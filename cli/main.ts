@@ -15,6 +15,7 @@ import { runPretrain, type PretrainArgs } from './commands/pretrain.ts';
 import { runTrain } from './commands/train.ts';
 import { runModelCard } from './commands/model-card.ts';
 import { runPositionLoss } from './commands/position-loss.ts';
+import { runReproduce } from './commands/reproduce.ts';
 
 const USAGE = `Decision Lab CLI
 
@@ -61,6 +62,12 @@ commands:
   position-loss --model DIR [--seq N] [--rows N] [--seed N] [--json]
              next-token loss on held-out corpus text by position range (1-127, 128-255, 256-511, ...):
              how far into its context a model reads
+  reproduce  [--scale smoke|quick|paper] [--only FIGURE,...] [--skip baselines|icl|sft|dpt,...] [--out DIR]
+             [--replace] [--estimate] [--threads 1|2] [--json]
+             the paper's figures through the experiment pipeline, resumable unit by unit: rows to
+             DIR/results/<figure>.jsonl (+ CSV, SVG), then DIR/results.md regenerated (default DIR docs);
+             figures: mdp-horizon, mdp-train-tasks, pomdp-q, apomdp-k-alpha, ood, support-quality,
+             darkroom, theory, pretraining-contribution, fit; prints the estimated cost first
   bench      [--only solvers|engine|icl|sft] [--quick] [--json]
              solver benchmarks (median times, values next to bounds) and the CPU tensor engine's
              (matmul GFLOP/s next to onnxruntime-web WASM, LoRA training tokens/s at ~1M and ~10M)
@@ -153,6 +160,17 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
     options: { model: { type: 'string' }, seq: { type: 'string' }, rows: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } },
     run: (v) =>
       runPositionLoss({ model: v.model as string | undefined, seq: v.seq as string | undefined, rows: v.rows as string | undefined, seed: v.seed as string | undefined, json: v.json === true }),
+  },
+  reproduce: {
+    options: {
+      scale: { type: 'string' }, only: { type: 'string' }, skip: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' },
+      replace: { type: 'boolean' }, estimate: { type: 'boolean' }, json: { type: 'boolean' },
+    },
+    run: (v) =>
+      runReproduce({
+        scale: v.scale as string | undefined, only: v.only as string | undefined, skip: v.skip as string | undefined, out: v.out as string | undefined,
+        threads: v.threads as string | undefined, replace: v.replace === true, estimate: v.estimate === true, json: v.json === true,
+      }),
   },
   bench: {
     options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' } },
