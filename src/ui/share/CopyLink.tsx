@@ -35,7 +35,7 @@ export function CopyLink() {
         Copy link
       </button>
       <span id="copy-link-help" className="share-help">
-        A link that opens the lab as you see it: tab, environment, parameters, sweep settings and the step shown. Your runs and trained models stay in this browser.
+        Opens the lab as you see it: tab, environment, parameters, sweep, step shown. Runs stay in this browser.
       </span>
       <span role="status" className="share-status">
         {copied ? 'Link copied.' : ''}
