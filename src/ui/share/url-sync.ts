@@ -56,7 +56,11 @@ async function restoreShown(): Promise<void> {
   } catch (e) {
     if (current()) set(useLab.getState().taskBusy ? { taskError: errorMessage(e) } : { episodeError: errorMessage(e) });
   } finally {
-    if (current()) set({ linkRestore: null, taskBusy: false, episodeBusy: false });
+    // The busy flags are this restore's, unless a newer one is under way (the buttons it
+    // disabled kept the person from starting anything else).
+    const now = useLab.getState().linkRestore;
+    if (now === r) set({ linkRestore: null, taskBusy: false, episodeBusy: false });
+    else if (now === null) set({ taskBusy: false, episodeBusy: false });
   }
 }
 
