@@ -29,7 +29,8 @@ export function EnvPanel() {
 
   const sample = async () => {
     if (!usable) return;
-    set({ taskBusy: true, taskError: null });
+    // The person's own task replaces one a link is still computing.
+    set({ taskBusy: true, taskError: null, linkRestore: null });
     try {
       const task = await solverApi().sampleTask(usable);
       set({ task, taskBusy: false, episode: null, step: 0, episodeError: null });

@@ -36,7 +36,8 @@ export function EpisodePanel() {
 
   const run = async () => {
     if (!task) return;
-    set({ episodeBusy: true, episodeError: null });
+    // The person's own episode replaces one a link is still computing.
+    set({ episodeBusy: true, episodeError: null, linkRestore: null });
     try {
       const view = await solverApi().runEpisode({
         spec: task.spec,
