@@ -8,12 +8,16 @@ import { SweepPanel } from './sweep/SweepPanel.tsx';
 import { BenchPanel } from './bench/BenchPanel.tsx';
 import { ModelPanel } from './model/ModelPanel.tsx';
 import { CopyLink } from './share/CopyLink.tsx';
+import { ComparePanel } from './compare/ComparePanel.tsx';
+import { TheoryPanel } from './theory/TheoryPanel.tsx';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'episode', label: '1 · Task & episode' },
   { id: 'sweep', label: '2 · Sweep experiment' },
-  { id: 'model', label: '3 · Model' },
-  { id: 'bench', label: '4 · Engine bench' },
+  { id: 'compare', label: '3 · Compare policies' },
+  { id: 'model', label: '4 · Model' },
+  { id: 'theory', label: '5 · Theory' },
+  { id: 'bench', label: '6 · Engine bench' },
 ];
 
 export function App() {
@@ -73,6 +77,18 @@ export function App() {
           <div role="tabpanel" id="panel-sweep" aria-labelledby="tab-sweep">
             <ErrorBoundary where="the sweep panel" slice="sweep">
               <SweepPanel />
+            </ErrorBoundary>
+          </div>
+        ) : tab === 'compare' ? (
+          <div role="tabpanel" id="panel-compare" aria-labelledby="tab-compare">
+            <ErrorBoundary where="the compare panel" slice="compare">
+              <ComparePanel />
+            </ErrorBoundary>
+          </div>
+        ) : tab === 'theory' ? (
+          <div role="tabpanel" id="panel-theory" aria-labelledby="tab-theory">
+            <ErrorBoundary where="the theory explorer" slice="theory">
+              <TheoryPanel />
             </ErrorBoundary>
           </div>
         ) : tab === 'model' ? (

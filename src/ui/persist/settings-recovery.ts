@@ -9,8 +9,10 @@ import { z } from 'zod';
 import { ENV_NAMES } from '../../core/types.ts';
 import { enumError, shown } from '../../core/spec/fields.ts';
 import { defaultDrafts } from '../env/param-form.ts';
+import { THEORY_DEFAULTS, theorySettingsSchema } from '../../core/theory/explorer.ts';
+import { COMPARE_DEFAULTS, compareSettingsSchema } from '../compare/compare-settings.ts';
 
-export const TAB_IDS = ['episode', 'sweep', 'model', 'bench'] as const;
+export const TAB_IDS = ['episode', 'sweep', 'compare', 'model', 'theory', 'bench'] as const;
 
 /** The hub as transformers.js addresses it by default; a mirror can replace it. */
 export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
@@ -80,6 +82,8 @@ const SLICES = {
       tryTokens: z.string().default('16'),
     }),
   },
+  compare: { label: 'the compare panel', schema: z.object({ compare: compareSettingsSchema.default(() => structuredClone(COMPARE_DEFAULTS)) }) },
+  theory: { label: 'the theory explorer', schema: z.object({ theory: theorySettingsSchema.default(() => ({ ...THEORY_DEFAULTS })) }) },
 } as const;
 
 export type SliceName = keyof typeof SLICES;

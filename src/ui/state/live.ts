@@ -8,7 +8,7 @@
 import type { StateCreator } from 'zustand';
 import type { TaskSpec } from '../../core/types.ts';
 import type { ExperimentProgress } from '../../experiments/types.ts';
-import type { EpisodeRequest } from '../../../workers/api.ts';
+import type { CompareResult, EpisodeRequest } from '../../../workers/api.ts';
 import { initialIcl, type IclState } from '../model/icl-state.ts';
 import { initialLoad, type LoadState } from '../model/load-state.ts';
 import { idleTry, type TryState } from '../model/try-state.ts';
@@ -41,10 +41,19 @@ export interface LiveSlice {
   episodeBusy: boolean;
   episodeError: string | null;
   linkRestore: LinkRestore | null;
+  /** the Compare tab's last result, with the task spec it ran on. */
+  compareResult: (CompareResult & { spec: TaskSpec }) | null;
+  compareRun: CompareRun;
   /** how many links were applied: a form that keeps typed text in its own state remounts on a new one. */
   linkGeneration: number;
   /** Merges `patch` into one of the object-valued live slices, or replaces it by `patch(previous)`. */
   updateLive: <K extends LiveObjectKey>(key: K, patch: Partial<LiveSlice[K]> | ((previous: LiveSlice[K]) => LiveSlice[K])) => void;
+}
+
+export interface CompareRun {
+  status: 'idle' | 'running' | 'done' | 'failed';
+  error: string | null;
+  startedAt?: number;
 }
 
 type LiveObjectKey = 'modelLoad' | 'icl' | 'tryRun';
@@ -59,6 +68,8 @@ export const createLiveSlice: StateCreator<LabState, LabMutators, [], LiveSlice>
   episodeBusy: false,
   episodeError: null,
   linkRestore: null,
+  compareResult: null,
+  compareRun: { status: 'idle', error: null },
   linkGeneration: 0,
   updateLive: (key, patch) =>
     set((s) => {

@@ -8,6 +8,8 @@ import type { EnvName, TaskSpec } from '../../core/types.ts';
 import type { ModelInfo } from '../../models/loader/types.ts';
 import type { EpisodeView, TaskInfo } from '../../../workers/api.ts';
 import type { Drafts } from '../env/param-form.ts';
+import type { CompareSettings } from '../compare/compare-settings.ts';
+import type { TheorySettings } from '../../core/theory/explorer.ts';
 import { settingsDefaults, sliceKeys, type IclChoice, type ModelChoice, type SliceName, type TAB_IDS } from '../persist/settings-recovery.ts';
 import type { LabMutators, LabState } from '../store.ts';
 
@@ -40,6 +42,10 @@ export interface Settings {
   /** "Try the model": the prompt, and the tokens-to-generate field as typed (checked on use). */
   tryPrompt: string;
   tryTokens: string;
+  /** the Compare tab's choices and the step shown. */
+  compare: CompareSettings;
+  /** the Theory tab's sliders. */
+  theory: TheorySettings;
 }
 
 export interface SettingsSlice extends Settings {

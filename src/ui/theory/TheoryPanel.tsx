@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useLab } from '../store.ts';
 import { THEORY_DEFAULTS, type CurvePoint, type TheorySettings } from '../../core/theory/index.ts';
 import { Term } from '../common/Help.tsx';
 import { errorMessage } from '../worker-client.ts';
@@ -14,7 +15,9 @@ const DEBOUNCE_MS = 120;
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
 export function TheoryPanel() {
-  const [settings, setSettings] = useState<TheorySettings>(THEORY_DEFAULTS);
+  const settings = useLab((s) => s.theory);
+  const set = useLab((s) => s.set);
+  const setSettings = (f: (old: TheorySettings) => TheorySettings) => set({ theory: f(useLab.getState().theory) });
   const [points, setPoints] = useState<CurvePoint[]>([]);
   const [error, setError] = useState<string | null>(null);
   const training = useLsaTraining(settings);
@@ -77,7 +80,7 @@ export function TheoryPanel() {
           );
         })}
         <div className="actions">
-          <button type="button" onClick={() => setSettings(THEORY_DEFAULTS)}>
+          <button type="button" onClick={() => setSettings(() => ({ ...THEORY_DEFAULTS }))}>
             Reset sliders
           </button>
         </div>
