@@ -25,7 +25,9 @@ export function currentLink(): string {
 export function applyLink(fragment: string): void {
   const s = useLab.getState();
   const { patch, problems } = labLink.read(fragment, s);
-  useLab.setState({ ...patch, linkProblems: problems.length > 0 ? problems : null, linkGeneration: s.linkGeneration + 1 });
+  // A link replacing one still being computed takes over its busy flags.
+  const overtaken = s.linkRestore !== null ? { taskBusy: false, episodeBusy: false } : {};
+  useLab.setState({ ...overtaken, ...patch, linkProblems: problems.length > 0 ? problems : null, linkGeneration: s.linkGeneration + 1 });
   void restoreShown();
 }
 
@@ -36,15 +38,18 @@ async function restoreShown(): Promise<void> {
   // A later link or a person's own action replaces this one: its results are then dropped.
   const current = () => useLab.getState().linkRestore === r;
   const { set } = useLab.getState();
+  let phase: 'task' | 'episode' | null = null;
   try {
     const have = useLab.getState().task;
     if (!have || !sameJson(have.spec, r.task)) {
+      phase = 'task';
       set({ taskBusy: true, taskError: null });
       const task = await solverApi().sampleTask(r.task);
       if (!current()) return;
       set({ task, taskBusy: false, episode: null, step: 0 });
     }
     if (r.run) {
+      phase = 'episode';
       set({ episodeBusy: true, episodeError: null });
       const episode = await solverApi().runEpisode(r.run);
       if (!current()) return;
@@ -54,13 +59,12 @@ async function restoreShown(): Promise<void> {
       if (problems.length > 0) set({ linkProblems: [...(useLab.getState().linkProblems ?? []), ...problems] });
     }
   } catch (e) {
-    if (current()) set(useLab.getState().taskBusy ? { taskError: errorMessage(e) } : { episodeError: errorMessage(e) });
+    if (current()) set(phase === 'task' ? { taskError: errorMessage(e) } : { episodeError: errorMessage(e) });
   } finally {
-    // The busy flags are this restore's, unless a newer one is under way (the buttons it
-    // disabled kept the person from starting anything else).
-    const now = useLab.getState().linkRestore;
-    if (now === r) set({ linkRestore: null, taskBusy: false, episodeBusy: false });
-    else if (now === null) set({ taskBusy: false, episodeBusy: false });
+    if (current()) set({ linkRestore: null, taskBusy: false, episodeBusy: false });
+    // Overtaken by the person sampling a task (the one button its episode phase leaves enabled):
+    // the episode flag is still this restore's. A newer link clears the flags itself (applyLink).
+    else if (phase === 'episode' && useLab.getState().linkRestore === null) set({ episodeBusy: false });
   }
 }
 
