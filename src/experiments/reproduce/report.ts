@@ -104,7 +104,7 @@ export function fitSection(rows: readonly StoredRow[]): string {
     '',
     `**Best fit:** ${describeCandidate(best.candidate)} — RMSE ${pct(best.rmse)} points, the paper's numbers inside ${best.inside} of our 3 intervals. ` +
       (def ? `DESIGN §2's defaults (${describeCandidate(def.candidate)}): RMSE ${pct(def.rmse)} points, ${def.inside} of 3 inside. ` : '') +
-      `${near.length} finalist${near.length === 1 ? '' : 's'} lie${near.length === 1 ? 's' : ''} within one interval half-width (${pct(halfWidth)} points) of the best, so the three numbers ${near.length > 1 ? 'do not pin one setting down: ' + near.map((f) => f.key).join(', ') + ' fit about equally' : 'single out this setting among the finalists'}.`,
+      `${near.length} finalist${near.length === 1 ? '' : 's'} lie${near.length === 1 ? 's' : ''} within one interval half-width (${pct(halfWidth)} points) of the best, so the three numbers ${near.length > 1 ? `do not pin one setting down; these fit about equally: ${near.map((f) => describeCandidate(f.candidate)).join('; ')}` : 'single out this setting among the finalists'}.`,
     '',
     `**Recommendation:** ${clearly ? `the best fit is clearly better than the defaults (its error plus two interval half-widths is still below theirs). Adopting it is the lead's decision (the defaults are unchanged here); it changes every energy figure's base params.` : 'the best fit is not clearly better than the defaults once the noise of the measurement is counted; keep the defaults.'}`,
   ];
