@@ -63,11 +63,12 @@ commands:
              next-token loss on held-out corpus text by position range (1-127, 128-255, 256-511, ...):
              how far into its context a model reads
   reproduce  [--scale smoke|quick|paper] [--only FIGURE,...] [--skip baselines|icl|sft|dpt,...] [--out DIR]
-             [--replace] [--estimate] [--threads 1|2] [--json]
+             [--replace] [--estimate] [--report] [--threads 1|2] [--json]
              the paper's figures through the experiment pipeline, resumable unit by unit: rows to
              DIR/results/<figure>.jsonl (+ CSV, SVG), then DIR/results.md regenerated (default DIR docs);
              figures: mdp-horizon, mdp-train-tasks, pomdp-q, apomdp-k-alpha, ood, support-quality,
-             darkroom, theory, pretraining-contribution, fit; prints the estimated cost first
+             darkroom, theory, pretraining-contribution, fit; prints the estimated cost first;
+             --estimate stops there, --report only regenerates CSV, SVG and results.md
   bench      [--only solvers|engine|icl|sft] [--quick] [--json]
              solver benchmarks (median times, values next to bounds) and the CPU tensor engine's
              (matmul GFLOP/s next to onnxruntime-web WASM, LoRA training tokens/s at ~1M and ~10M)
@@ -164,12 +165,12 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
   reproduce: {
     options: {
       scale: { type: 'string' }, only: { type: 'string' }, skip: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' },
-      replace: { type: 'boolean' }, estimate: { type: 'boolean' }, json: { type: 'boolean' },
+      replace: { type: 'boolean' }, estimate: { type: 'boolean' }, report: { type: 'boolean' }, json: { type: 'boolean' },
     },
     run: (v) =>
       runReproduce({
         scale: v.scale as string | undefined, only: v.only as string | undefined, skip: v.skip as string | undefined, out: v.out as string | undefined,
-        threads: v.threads as string | undefined, replace: v.replace === true, estimate: v.estimate === true, json: v.json === true,
+        threads: v.threads as string | undefined, replace: v.replace === true, estimate: v.estimate === true, report: v.report === true, json: v.json === true,
       }),
   },
   bench: {

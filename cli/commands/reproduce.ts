@@ -1,6 +1,6 @@
 /**
  * `reproduce [--scale smoke|quick|paper] [--only NAME,…] [--skip GROUP,…] [--out DIR] [--replace]
- * [--estimate] [--threads 1|2] [--json]`: runs the paper's figures through the one pipeline
+ * [--estimate] [--report] [--threads 1|2] [--json]`: runs the paper's figures through the one pipeline
  * (src/experiments/reproduce), unit by unit, appending each finished unit's rows to
  * DIR/results/<figure>.jsonl (a rerun skips stored units), then writes each figure's CSV and SVG
  * and regenerates DIR/results.md (with DIR/results-notes.md included verbatim).
@@ -24,6 +24,8 @@ export interface ReproduceArgs {
   threads?: string;
   replace: boolean;
   estimate: boolean;
+  /** only regenerate CSV, SVG and results.md from the stored rows (after editing the notes file). */
+  report: boolean;
   json: boolean;
 }
 
@@ -93,6 +95,12 @@ export async function runReproduce(args: ReproduceArgs): Promise<void> {
   const threads = sftThreads(args.threads);
   const selected = FIGURES.filter((f) => only === undefined || only.includes(f.name));
   const records = allRecords(out);
+  if (args.report) {
+    await writeOutputs(out, scale);
+    process.stderr.write(`reproduce: wrote ${join(out, 'results.md')} from the stored rows\n`);
+    if (args.json) printJson({ scale, out, results: join(out, 'results.md') });
+    return;
+  }
 
   // What is left to run, and what it will cost (printed before anything starts).
   const stores = new Map(selected.map((f) => [f.name, checkScale(out, f, loadStore(out, f), scale, args.replace)]));
