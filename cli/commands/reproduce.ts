@@ -5,16 +5,18 @@
  * DIR/results/<figure>.jsonl (a rerun skips stored units), then writes each figure's CSV and SVG
  * and regenerates DIR/results.md (with DIR/results-notes.md included verbatim).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rowsToCsv } from '../../src/experiments/rows-csv.ts';
 import {
   chartData, estimateCost, FIGURES, figureNames, figureUnits, judgeClaims, parseStore, POLICY_GROUPS, renderChart, renderResults, runUnit, SCALES, storedScales,
-  storeText, theoryRows, unitText, type AnyUnit, type Figure, type FigureReport, type FigureStore, type PolicyGroup, type Scale, type StoredRow, type UnitRecord,
+  hash64, storeText, theoryRows, unitText, type AnyUnit, type PlanOptions, type Figure, type FigureReport, type FigureStore, type PolicyGroup, type Scale, type StoredRow, type UnitRecord,
 } from '../../src/experiments/reproduce/index.ts';
 import { formatDuration } from '../../src/models/pretrain/run.ts';
 import { CliError, printJson } from '../io.ts';
 import { appendText, machineInfo, nodeUnitEnvironment, readIfExists, writeAtomic, type NodeUnitEnvironment } from '../reproduce-env.ts';
 import { sftThreads } from '../sft-threads.ts';
+import { SHIPPED_MODEL_DIR } from '../language-model.ts';
 
 export interface ReproduceArgs {
   scale?: string;
@@ -57,6 +59,12 @@ function checkScale(out: string, figure: Figure, store: FigureStore, scale: Scal
   return store;
 }
 
+/** The shipped model's fingerprint (config and weights): icl and sft rows of another model are not resumed. */
+function shippedModelTag(): string {
+  const config = readIfExists(join(SHIPPED_MODEL_DIR, 'config.json')) ?? '';
+  return hash64(new Uint8Array(Buffer.concat([Buffer.from(config), readFileSync(join(SHIPPED_MODEL_DIR, 'model.safetensors'))])));
+}
+
 function skipped(u: AnyUnit, skip: readonly PolicyGroup[]): boolean {
   return u.kind === 'pipeline' && skip.includes(u.unit.group);
 }
@@ -95,8 +103,9 @@ export async function runReproduce(args: ReproduceArgs): Promise<void> {
   const threads = sftThreads(args.threads);
   const selected = FIGURES.filter((f) => only === undefined || only.includes(f.name));
   const records = allRecords(out);
+  const plan: PlanOptions = { lmTag: shippedModelTag() };
   if (args.report) {
-    await writeOutputs(out, scale);
+    await writeOutputs(out, scale, plan);
     process.stderr.write(`reproduce: wrote ${join(out, 'results.md')} from the stored rows\n`);
     if (args.json) printJson({ scale, out, results: join(out, 'results.md') });
     return;
@@ -107,7 +116,7 @@ export async function runReproduce(args: ReproduceArgs): Promise<void> {
   const pending = selected.flatMap((f) => {
     if (f.kind === 'experiment' && f.notRunnable) return [];
     const store = stores.get(f.name)!;
-    return figureUnits(f, scale, store.rows).filter((u) => !store.units.has(u.unit.id) && !skipped(u, skip));
+    return figureUnits(f, scale, store.rows, plan).filter((u) => !store.units.has(u.unit.id) && !skipped(u, skip));
   });
   const estimate = estimateCost(pending.map((u) => (u.kind === 'pipeline' ? u.unit.work : { env: 'linear-mdp', group: 'computed' as const, evalSteps: 1, trainSteps: 0 })), records);
   const basis = estimate.fallback > 0 ? `; ${estimate.fallback} at documented rates, nothing measured for them yet` : '';
@@ -131,8 +140,18 @@ export async function runReproduce(args: ReproduceArgs): Promise<void> {
         continue;
       }
       let store = stores.get(figure.name)!;
+      if (figure.kind !== 'fit') {
+        // Units no longer in the plan (the figure's definition or the shipped model changed) are stale.
+        const ids = new Set(figureUnits(figure, scale, store.rows, plan).map((u) => u.unit.id));
+        const stale = [...store.units.keys()].filter((id) => !ids.has(id));
+        if (stale.length > 0) {
+          process.stderr.write(`reproduce: ${figure.name}: dropping ${stale.length} stored unit${stale.length === 1 ? '' : 's'} no longer in its plan (the figure's specs or the model changed)\n`);
+          writeAtomic(rowsPath(out, figure.name, 'jsonl'), storeText(store, (u) => ids.has(u.unit)));
+          store = loadStore(out, figure);
+        }
+      }
       for (;;) {
-        const units = figureUnits(figure, scale, store.rows);
+        const units = figureUnits(figure, scale, store.rows, plan);
         run.planned = units.length;
         const todo = units.filter((u) => !store.units.has(u.unit.id) && !skipped(u, skip));
         run.skipped = units.filter((u) => !store.units.has(u.unit.id) && skipped(u, skip)).length;
@@ -158,19 +177,19 @@ export async function runReproduce(args: ReproduceArgs): Promise<void> {
   } finally {
     env.close();
   }
-  await writeOutputs(out, scale);
+  await writeOutputs(out, scale, plan);
   const wall = (performance.now() - started) / 1000;
   process.stderr.write(`reproduce: ${runs.reduce((s, r) => s + r.ran, 0)} units run in ${formatDuration(wall)}; wrote ${join(out, 'results.md')}\n`);
   if (args.json) printJson({ scale, out, machine: machineInfo(), figures: runs, estimateSeconds: estimate.seconds, wallSeconds: wall, results: join(out, 'results.md') });
 }
 
 /** Per figure: the rows of its current plan at its stored scale, the missing units; then CSV, SVG and results.md. */
-async function writeOutputs(out: string, requested: Scale): Promise<void> {
+async function writeOutputs(out: string, requested: Scale, plan: PlanOptions): Promise<void> {
   const reports: FigureReport[] = [];
   for (const figure of FIGURES) {
     const store = loadStore(out, figure);
     const scale = [...storedScales(store)][0] ?? requested;
-    const units = figure.kind === 'experiment' && figure.notRunnable ? [] : figureUnits(figure, scale, store.rows);
+    const units = figure.kind === 'experiment' && figure.notRunnable ? [] : figureUnits(figure, scale, store.rows, plan);
     const ids = new Set(units.map((u) => u.unit.id));
     const current = (id: string) => figure.kind === 'fit' || ids.has(id);
     const rows = store.rows.filter((r) => current(r.unit));

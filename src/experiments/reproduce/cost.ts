@@ -11,22 +11,25 @@
  */
 import type { PolicyGroup, UnitRecord, UnitWork } from './types.ts';
 
-/** Seconds per step of work when nothing was measured (docs/benchmarks.md, this project's 2-core machine). */
+/**
+ * Seconds per step of work when nothing was measured, from the runs in docs/results-notes.md on
+ * this project's 2-core machine: icl 109 s for 7,000 decisions; SFT 76 / 300 / 820 s for 9,000 /
+ * 18,000 / 36,000 training steps at H = 5 / 10 / 20 (one thread); the DPT 45 / 758 s for 90,000 /
+ * 360,000 at H = 5 / 20; the MDP baselines about 0.4 s for 200,000 steps. POMDP and APOMDP
+ * baselines pay their solvers (≈ 0.15 s and ≈ 0.05–0.4 s per task, docs/benchmarks.md).
+ */
 export const FALLBACK_RATES: Record<PolicyGroup | 'computed', number> = {
-  // solver + simulation of 3 baselines and the oracle, energy-mdp; POMDP solvers ≈ 100× more per task (below)
-  baselines: 5e-6,
-  // one LM decision per step with the KV cache: ≈ 10–30 ms
-  icl: 0.02,
-  // training ≈ 1,400 tokens/s at ≈ 27 tokens per step, and decisions as icl
+  baselines: 2e-6,
+  icl: 0.015,
   sft: 0.02,
-  // the DPT: ≈ 6,000 token vectors/s in training, fast decisions
-  dpt: 2e-4,
+  dpt: 1e-3,
   // a theory unit (one (N, κ) configuration) is one step of work: seconds per configuration
-  computed: 5,
+  computed: 20,
 };
+const ENV_FACTOR: Record<string, number> = { 'energy-mdp': 1, 'energy-pomdp': 1000, 'energy-apomdp': 3000, darkroom: 1, 'linear-mdp': 1 };
+
 /** Seconds every unit costs besides its work (parsing, loading a model, starting a thread), when not measured. */
 export const UNIT_OVERHEAD = 0.5;
-const ENV_FACTOR: Record<string, number> = { 'energy-mdp': 1, 'energy-pomdp': 30, 'energy-apomdp': 100, darkroom: 1, 'linear-mdp': 1 };
 
 function key(w: Pick<UnitWork, 'env' | 'group'>): string {
   return `${w.env}|${w.group}`;

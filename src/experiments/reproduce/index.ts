@@ -3,6 +3,7 @@ export * from './types.ts';
 export { FIGURES, figureNames, getFigure } from './registry.ts';
 export { figureUnits, unitId, unitLabel, unitWork, type AnyUnit } from './plan.ts';
 export { runUnit, type UnitEnvironment } from './run-unit.ts';
+export { hash64, type PlanOptions } from './units.ts';
 export { theoryRows } from './theory.ts';
 export { parseStore, storeText, storedScales, unitText, type FigureStore } from './store.ts';
 export { renderChart } from './chart.ts';

@@ -6,7 +6,7 @@
  */
 import { fitStageUnits } from './fit.ts';
 import { theoryUnits, type TheoryUnit } from './theory.ts';
-import { planUnits, type Unit } from './units.ts';
+import { planUnits, type PlanOptions, type Unit } from './units.ts';
 import type { Figure, Scale, StoredRow, UnitWork } from './types.ts';
 
 export type AnyUnit = { kind: 'pipeline'; unit: Unit } | { kind: 'theory'; unit: TheoryUnit };
@@ -29,8 +29,8 @@ export function unitWork(u: AnyUnit): UnitWork {
  * rows stored so far, and stages whose inputs are not complete yet are left out (the runner
  * calls this again after each stage).
  */
-export function figureUnits(figure: Figure, scale: Scale, rows: readonly StoredRow[]): AnyUnit[] {
-  if (figure.kind === 'experiment') return planUnits(figure.name, figure.plan(scale)).map((unit) => ({ kind: 'pipeline', unit }));
+export function figureUnits(figure: Figure, scale: Scale, rows: readonly StoredRow[], o: PlanOptions = {}): AnyUnit[] {
+  if (figure.kind === 'experiment') return planUnits(figure.name, figure.plan(scale), o).map((unit) => ({ kind: 'pipeline', unit }));
   if (figure.kind === 'theory') return theoryUnits(scale).map((unit) => ({ kind: 'theory', unit }));
   const stored = new Set(rows.map((r) => r.unit));
   const out: AnyUnit[] = [];

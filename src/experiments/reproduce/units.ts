@@ -39,16 +39,26 @@ export function stableJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** 64-bit FNV-1a as 16 hex digits: no node:crypto, so the module also runs in the browser. */
-export function hash64(text: string): string {
+/** A 64-bit FNV-1a style hash as 16 hex digits: no node:crypto, so the module also runs in the browser. */
+export function hash64(input: string | Uint8Array): string {
   let h1 = 0x811c9dc5;
   let h2 = 0xcbf29ce4;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  const n = input.length;
+  for (let i = 0; i < n; i++) {
+    const c = typeof input === 'string' ? input.charCodeAt(i) : input[i]!;
     h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
     h2 = Math.imul(h2 ^ c ^ (h1 >>> 7), 0x01000193) >>> 0;
   }
   return `${h1.toString(16).padStart(8, '0')}${h2.toString(16).padStart(8, '0')}`;
+}
+
+export interface PlanOptions {
+  /**
+   * A fingerprint of the language model the `icl` and `sft` units use (the CLI hashes the shipped
+   * model's weights and config): part of those units' ids, so replacing the model reruns them
+   * instead of resuming from rows of the old one.
+   */
+  lmTag?: string;
 }
 
 function restrict(spec: ExperimentSpecInput, policies: string[], value?: number): ExperimentSpecInput {
@@ -74,7 +84,7 @@ export function specWork(spec: ExperimentSpec, group: PolicyGroup): { evalSteps:
   return { evalSteps, trainSteps };
 }
 
-function unitsOf(figure: string, ex: PlannedExperiment): Unit[] {
+function unitsOf(figure: string, ex: PlannedExperiment, o: PlanOptions): Unit[] {
   const labels = ex.labels ?? {};
   const main = parseExperimentSpec(ex.spec);
   const values: (number | undefined)[] = ex.spec.sweep ? main.sweep!.values : [undefined];
@@ -97,7 +107,8 @@ function unitsOf(figure: string, ex: PlannedExperiment): Unit[] {
         if (s === mainSpec) work.trainSteps += w.trainSteps;
       }
       const point = value === undefined ? '' : ` ${ex.spec.sweep!.param}=${value}`;
-      const content = { figure, group, main: { spec: mainSpec, labels }, transfer };
+      const lm = (group === 'icl' || group === 'sft') && o.lmTag !== undefined ? { lm: o.lmTag } : {};
+      const content = { figure, group, main: { spec: mainSpec, labels }, transfer, ...lm };
       out.push({ id: hash64(stableJson(content)), figure, group, label: `${ex.spec.name}${point} · ${group}`, main: { spec: mainSpec, labels }, transfer, work });
     });
   }
@@ -105,6 +116,6 @@ function unitsOf(figure: string, ex: PlannedExperiment): Unit[] {
 }
 
 /** The units of a figure's plan, in plan order (experiment, then group, then sweep point). */
-export function planUnits(figure: string, plan: FigurePlan): Unit[] {
-  return plan.experiments.flatMap((ex) => unitsOf(figure, ex));
+export function planUnits(figure: string, plan: FigurePlan, o: PlanOptions = {}): Unit[] {
+  return plan.experiments.flatMap((ex) => unitsOf(figure, ex, o));
 }
