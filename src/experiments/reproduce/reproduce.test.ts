@@ -49,6 +49,13 @@ describe('units', () => {
     expect(planUnits('mdp-horizon', plan).map((u) => u.id)).not.toContain(a[0]!.id);
   });
 
+  it('changes the ids of icl and sft units, and only theirs, with the language model\'s fingerprint', () => {
+    const plan = figure('mdp-horizon').plan('smoke');
+    const a = planUnits('mdp-horizon', plan, { lmTag: 'model-1' });
+    const b = planUnits('mdp-horizon', plan, { lmTag: 'model-2' });
+    a.forEach((u, i) => expect(u.id === b[i]!.id).toBe(u.group !== 'icl' && u.group !== 'sft'));
+  });
+
   it('evaluates transfer specs at the matching point, or at all of theirs when training had one', () => {
     const units = planUnits('ood', figure('ood').plan('paper'));
     const mdpSft = units.filter((u) => u.group === 'sft' && u.main.spec.name === 'ood-mdp-in');
