@@ -10,8 +10,12 @@ export function gapCell(r: Pick<StoredRow, 'gap' | 'ciLow' | 'ciHigh'>): string 
   return `${pct(r.gap)} % [${pct(r.ciLow)}, ${pct(r.ciHigh)}]`;
 }
 
+/** `horizon = 5, q = 0.7`; a key whose `key=value` another label already spells out (test: "q=0.7") is left out. */
 export function pointLabel(point: Record<string, number | string>, skip: readonly string[] = []): string {
-  const parts = Object.entries(point).filter(([k]) => !skip.includes(k)).map(([k, v]) => `${k} = ${v}`);
+  const spelled = Object.values(point).filter((v): v is string => typeof v === 'string');
+  const parts = Object.entries(point)
+    .filter(([k, v]) => !skip.includes(k) && !spelled.some((s) => s.includes(`${k}=${v}`)))
+    .map(([k, v]) => `${k} = ${v}`);
   return parts.length > 0 ? parts.join(', ') : '—';
 }
 
