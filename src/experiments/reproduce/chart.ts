@@ -25,7 +25,14 @@ export interface ChartOptions extends ChartSpec {
   colorTitle?: string;
   dashTitle?: string;
   logY?: boolean;
+  /** fixed colours by series name (the same policy has the same colour in every figure). */
+  colors?: Record<string, string>;
 }
+
+/** The policies' colours in every chart. */
+export const POLICY_COLORS: Record<string, string> = {
+  oracle: '#222222', random: '#9e9e9e', 'support-copy': '#17becf', 'ce-planning': '#9467bd', icl: '#1f77b4', sft: '#d62728', dpt: '#ff7f0e', paper: '#222222',
+};
 
 const finite = (v: number | undefined): number | undefined => (v !== undefined && Number.isFinite(v) ? v : undefined);
 
@@ -41,7 +48,9 @@ export function chartSpec(data: readonly ChartDatum[], o: ChartOptions): TopLeve
   const yScale = o.logY ? { type: 'log' as const } : { zero: true };
   const x = nominal ? { field: 'x', type: 'nominal' as const, title: o.xTitle, sort: null } : { field: 'x', type: 'quantitative' as const, title: o.xTitle, scale: xScale };
   const y = { field: 'y', type: 'quantitative' as const, title: o.yTitle, scale: yScale };
-  const color = { field: 'color', type: 'nominal' as const, title: o.colorTitle ?? 'policy' };
+  const names = [...new Set(data.map((d) => d.color))];
+  const fixed = o.colors && names.every((n) => o.colors![n] !== undefined) ? { scale: { domain: names, range: names.map((n) => o.colors![n]!) } } : {};
+  const color = { field: 'color', type: 'nominal' as const, title: o.colorTitle ?? 'policy', ...fixed };
   const offset = nominal ? { xOffset: { field: 'color' } } : {};
   const dash = !nominal && data.some((d) => d.dash !== undefined) ? { strokeDash: { field: 'dash', type: 'nominal' as const, title: o.dashTitle ?? '' } } : {};
   const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
@@ -53,7 +62,7 @@ export function chartSpec(data: readonly ChartDatum[], o: ChartOptions): TopLeve
   const faceted = o.facet !== undefined && data.some((d) => d.facet !== undefined);
   const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: o.title, data: { values } };
   const inner = { width: 260, height: 200, layer };
-  const spec = faceted ? { ...base, facet: { column: { field: 'facet', type: 'ordinal', title: o.facet } }, spec: inner, resolve: { scale: { x: 'independent' } } } : { ...base, ...inner };
+  const spec = faceted ? { ...base, facet: { column: { field: 'facet', type: 'ordinal', title: o.facet, sort: [...new Set(data.map((d) => d.facet))] } }, spec: inner, resolve: { scale: { x: 'independent' } } } : { ...base, ...inner };
   return spec as unknown as TopLevelSpec;
 }
 

@@ -1,6 +1,7 @@
 /** A figure's stored rows → the points of its chart (ChartDatum), per kind of figure. */
-import type { ChartDatum, ChartOptions } from './chart.ts';
+import { POLICY_COLORS, type ChartDatum, type ChartOptions } from './chart.ts';
 import { candidateKey, DEFAULT_CANDIDATE, PAPER_RANDOM_GAPS, stageFits } from './fit.ts';
+import { policyOrder } from './tables.ts';
 import type { Figure, StoredRow } from './types.ts';
 
 /** Gaps in percent, returns as they are. */
@@ -35,5 +36,7 @@ export function chartData(figure: Figure, rows: readonly StoredRow[]): { data: C
     const x = c.x === 'policy' ? r.policy : r.point[c.x];
     return { ...(x !== undefined ? { x } : {}), ...y(r, kind), color: r.policy, ...(c.facet !== undefined && r.point[c.facet] !== undefined ? { facet: r.point[c.facet] } : {}) };
   });
-  return { data, options: { ...c, title, yTitle: kind === 'return' ? 'mean return' : 'optimality gap (%)' } };
+  // Series in the tables' policy order, so legends read the same in every figure.
+  data.sort((a, b) => policyOrder(a.color, b.color));
+  return { data, options: { ...c, title, yTitle: kind === 'return' ? 'mean return' : 'optimality gap (%)', colors: POLICY_COLORS } };
 }

@@ -157,7 +157,7 @@ describe('charts', () => {
       [{ x: 8, y: 20, lo: 10, hi: 30, color: 'sft', facet: 5 }, { y: 50, color: 'random', facet: 5 }],
       { x: 'trainTasks', xTitle: 'training tasks', facet: 'horizon', title: 't', yTitle: 'gap' },
     ) as unknown as { facet: unknown; spec: { layer: { transform: { filter: string }[] }[] }; data: { values: { kind: string }[] } };
-    expect(spec.facet).toEqual({ column: { field: 'facet', type: 'ordinal', title: 'horizon' } });
+    expect(spec.facet).toEqual({ column: { field: 'facet', type: 'ordinal', title: 'horizon', sort: [5] } });
     expect(spec.spec.layer.map((l) => l.transform[0]!.filter)).toEqual(["datum.kind === 'point'", "datum.kind === 'point'", "datum.kind === 'level'"]);
     expect(spec.data.values.map((v) => v.kind)).toEqual(['point', 'level']);
   });
