@@ -113,6 +113,7 @@ export interface CompareResult {
   beliefs: ((number[] | null)[][] | null)[];
   /** the model that generated the episodes. */
   model: number;
+  nActions: number;
   oracle: OracleInfo;
   grid?: { size: number; goal: [number, number] };
   /** what each language-model policy ran on, for the caption (e.g. "lab-lm-156k + adapter horizon=5 · webgpu"). */

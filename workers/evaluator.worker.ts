@@ -77,6 +77,7 @@ async function compare(req: CompareRequest): Promise<CompareResult> {
     episodes,
     beliefs: episodes.map((e) => beliefsOf(s.task, e.steps)),
     model,
+    nActions: s.task.nActions,
     oracle: s.info,
     grid: s.task.kind === 'darkroom' ? { size: s.task.params.size, goal: s.task.params.goal } : undefined,
     devices,

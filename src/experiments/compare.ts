@@ -5,7 +5,7 @@
  * noise), and each decision is recorded with what the policy thought of every action and with
  * what the oracle would have done at that very point of that policy's own history.
  */
-import type { Agent, Step } from '../core/types.ts';
+import type { Agent, Step, Task } from '../core/types.ts';
 import { Rng } from '../core/rng.ts';
 import { makeDptPolicy } from '../policies/dpt.ts';
 import { makeLmPolicy, ICL_POLICY, SFT_POLICY } from '../policies/icl.ts';
@@ -21,6 +21,10 @@ export interface ComparedStep {
   probabilities: number[] | null;
   /** the oracle's action at this step of this policy's history. */
   oracleAction: number;
+  /** every action that does exactly what the oracle's does (energy's two charge actions are duplicates). */
+  oracleEquivalents: number[];
+  /** the policy's action is one of them. */
+  agrees: boolean;
   reward: number;
   /** discounted return up to and including this step. */
   cumulative: number;
@@ -61,9 +65,31 @@ function recorded(factory: PolicyFactory, nActions: number, sink: (p: number[]) 
   return factory;
 }
 
+/**
+ * Each action's class: the lowest action with the same rewards and the same transitions under
+ * every model. Two actions of one class are the same choice (energy's charge and its exact
+ * duplicate), so taking either agrees with an oracle that took the other.
+ */
+export function actionClasses(task: Task): number[] {
+  const A = task.nActions;
+  if (task.kind !== 'energy') return Array.from({ length: A }, (_, a) => a);
+  const S = task.nStates;
+  const same = (a: number, b: number) => {
+    for (let x = 0; x < S; x++) if (task.reward[x * A + a] !== task.reward[x * A + b]) return false;
+    return task.models.every((m) => {
+      for (let i = 0; i < S * S; i++) if (m.transition[a * S * S + i] !== m.transition[b * S * S + i]) return false;
+      return true;
+    });
+  };
+  const classes: number[] = [];
+  for (let a = 0; a < A; a++) classes.push(classes.find((c) => same(c, a)) ?? a);
+  return classes;
+}
+
 /** Episode `episode` (under ambiguity model `model`) of every entry's policy, with the oracle's choice at each step. */
 export async function compareEpisodes(ctx: TaskContext, entries: readonly CompareEntry[], episode: number, model = 0): Promise<ComparedEpisode[]> {
   const { nActions } = ctx.task;
+  const cls = actionClasses(ctx.task);
   const gamma = ctx.task.kind === 'energy' ? ctx.task.params.gamma : 1;
   const out: ComparedEpisode[] = [];
   for (const { factory, trained } of entries) {
@@ -95,6 +121,8 @@ export async function compareEpisodes(ctx: TaskContext, entries: readonly Compar
         action: s.action,
         probabilities: probs[t] ?? null,
         oracleAction: oracleActions[t]!,
+        oracleEquivalents: cls.flatMap((c, a) => (c === cls[oracleActions[t]!] ? [a] : [])),
+        agrees: cls[s.action] === cls[oracleActions[t]!],
         reward: s.reward,
         cumulative: (acc += gamma ** t * s.reward),
       })),

@@ -55,7 +55,6 @@ export function CompareView({ env, result, step, setStep }: Props) {
     return () => document.removeEventListener('keydown', onKey);
   }, [n, setStep]);
 
-  const latent = result.episodes[0]?.latent[t];
   return (
     <div className="compare-view">
       <div className="step-nav" role="group" aria-label="Step through the episodes">
@@ -80,15 +79,12 @@ export function CompareView({ env, result, step, setStep }: Props) {
         <span className="kbd-hint">Keys: ← → Home End, P plays</span>
       </div>
       <p className="note">
-        Every policy meets the same start and the same noise (common random numbers), so where their paths part,
-        it is because they chose differently.
-        {env !== 'darkroom' && latent !== undefined && result.episodes.every((e) => e.latent[0] === result.episodes[0]!.latent[0]) && (
-          <> Hidden level at the start: {latent}.</>
-        )}
+        Every policy meets the same start and the same noise (common random numbers), so where their paths part, it is because they chose
+        differently.
       </p>
       <div className="policy-cards">
         {result.episodes.map((e, i) => (
-          <PolicyCard key={e.policy} env={env} episode={e} beliefs={result.beliefs[i] ?? null} t={t} model={result.model} device={result.devices[e.policy]} />
+          <PolicyCard key={e.policy} env={env} nActions={result.nActions} episode={e} beliefs={result.beliefs[i] ?? null} t={t} model={result.model} device={result.devices[e.policy]} />
         ))}
       </div>
       <table className="compare-summary">
@@ -106,7 +102,7 @@ export function CompareView({ env, result, step, setStep }: Props) {
             <tr key={e.policy}>
               <th scope="row">{e.policy}</th>
               <td>{fmt(e.return)}</td>
-              <td>{e.steps.filter((s) => s.action !== s.oracleAction).length}</td>
+              <td>{e.steps.filter((s) => !s.agrees).length}</td>
               <td className="action-strip">{e.steps.map((s) => actionName(env, s.action)[0]).join(' ')}</td>
             </tr>
           ))}

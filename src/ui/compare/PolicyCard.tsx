@@ -4,6 +4,7 @@ import { actionName, fmt } from '../format.ts';
 
 interface Props {
   env: EnvName;
+  nActions: number;
   episode: ComparedEpisode;
   /** the policy's beliefs[t][m][s] (energy POMDP/APOMDP), null otherwise. */
   beliefs: (number[] | null)[][] | null;
@@ -16,13 +17,12 @@ interface Props {
 const showObs = (env: EnvName, o: number[]) => (env === 'darkroom' ? `(${o[0]}, ${o[1]})` : `level ${o[0]}`);
 
 /** One policy at step t: what it saw, believed and preferred, what it did, and whether the oracle agrees. */
-export function PolicyCard({ env, episode, beliefs, t, model, device }: Props) {
+export function PolicyCard({ env, nActions, episode, beliefs, t, model, device }: Props) {
   const steps = episode.steps;
   const s = steps[Math.min(t, steps.length - 1)]!;
-  const disagree = s.action !== s.oracleAction;
-  const disagreements = steps.slice(0, t + 1).filter((x) => x.action !== x.oracleAction).length;
+  const disagree = !s.agrees;
+  const disagreements = steps.slice(0, t + 1).filter((x) => !x.agrees).length;
   const belief = beliefs?.[t]?.[model] ?? null;
-  const nActions = s.probabilities?.length ?? Math.max(3, s.action + 1, s.oracleAction + 1);
   return (
     <article className={`policy-card${disagree ? ' disagrees' : ''}`} aria-label={`${episode.policy} at step ${t + 1}`} data-testid={`card-${episode.policy}`}>
       <h3>
@@ -30,6 +30,12 @@ export function PolicyCard({ env, episode, beliefs, t, model, device }: Props) {
         {device && <span className="device"> · {device}</span>}
       </h3>
       <dl className="kv">
+        {(env === 'energy-pomdp' || env === 'energy-apomdp') && (
+          <>
+            <dt title="The true battery level, hidden from the policy.">True level</dt>
+            <dd>level {episode.latent[Math.min(t, steps.length - 1)]}</dd>
+          </>
+        )}
         <dt>Observation</dt>
         <dd>{showObs(env, s.obs)}</dd>
         {belief && (
@@ -55,7 +61,7 @@ export function PolicyCard({ env, episode, beliefs, t, model, device }: Props) {
         {Array.from({ length: nActions }, (_, a) => {
           const p = s.probabilities?.[a];
           const chosen = a === s.action;
-          const oracle = a === s.oracleAction;
+          const oracle = s.oracleEquivalents.includes(a);
           return (
             <li key={a} className={`${chosen ? 'chosen' : ''}${oracle ? ' oracle' : ''}`}>
               <span className="name">{actionName(env, a)}</span>

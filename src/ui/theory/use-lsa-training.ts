@@ -80,7 +80,8 @@ export function useLsaTraining(settings: TheorySettings): LsaTraining {
         if (done) live.current.running = false;
         update(problem, (s) => ({
           ...s,
-          running: !done,
+          // A pause that came while this chunk ran has already stopped the loop.
+          running: live.current.running,
           lr: chunk.lr,
           matrix: chunk.matrix,
           log: thin([...s.log, ...chunk.steps]),
