@@ -195,6 +195,23 @@ function oodClaim(rows: Rows): ClaimResult {
   return { claim, figure: 'ood', paper, ours: out.map((x) => `H = ${x.point.horizon}: ${gapCell(x)}`).join('; '), verdict: verdictOf(hits, out.length), reason: hits === out.length ? 'interval below 15 % at every horizon' : 'above 15 % at some horizon' };
 }
 
+/** Beyond the paper (its reviewers' question): SFT from the pretrained model against SFT from its initial weights. */
+function pretrainingClaim(rows: Rows): ClaimResult {
+  const claim = 'Beyond the paper: pretraining helps SFT (same adapter, data and steps)';
+  const paper = 'not measured in the paper (the reviewers\' open question)';
+  const r = rows['pretraining-contribution'];
+  const hs = values(r, 'horizon').filter((h) => find(r, 'sft', { horizon: h, base: 'pretrained' }) && find(r, 'sft', { horizon: h, base: 'random init' }));
+  if (hs.length === 0) return missing(claim, 'pretraining-contribution', paper);
+  let hits = 0;
+  const ours = hs.map((h) => {
+    const a = find(r, 'sft', { horizon: h, base: 'pretrained' })!;
+    const b = find(r, 'sft', { horizon: h, base: 'random init' })!;
+    if (below(a, b)) hits++;
+    return `H = ${h}: pretrained ${gapCell(a)}, random init ${gapCell(b)}`;
+  });
+  return { claim, figure: 'pretraining-contribution', paper, ours: ours.join('; '), verdict: verdictOf(hits, hs.length), reason: `the pretrained base is better with separated intervals at ${hits} of ${hs.length} horizons` };
+}
+
 export function judgeClaims(rows: Rows): ClaimResult[] {
-  return [ordering(rows), gainGrows(rows), trainTasksClaim(rows), qClaim(rows), reversal(rows), sftBeatsDpt(rows), oodClaim(rows), supportClaim(rows), darkroomClaim(rows)];
+  return [ordering(rows), gainGrows(rows), trainTasksClaim(rows), qClaim(rows), reversal(rows), sftBeatsDpt(rows), oodClaim(rows), supportClaim(rows), darkroomClaim(rows), pretrainingClaim(rows)];
 }
