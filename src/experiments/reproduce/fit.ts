@@ -84,7 +84,10 @@ function unitOf(c: Candidate, stage: number, size: { testTasks: number; episodes
   const labels = { stage, candidate: candidateKey(c) };
   const content = { figure: 'fit', stage, main: { spec: s, labels } };
   const w = specWork(parseExperimentSpec(s), 'baselines');
-  return { id: hash64(stableJson(content)), figure: 'fit', group: 'baselines', label: `fit stage ${stage} ${candidateKey(c)}`, main: { spec: s, labels }, transfer: [], work: { env: 'energy-mdp', group: 'baselines', ...w } };
+  return {
+    id: hash64(stableJson(content)), figure: 'fit', group: 'baselines', label: `fit stage ${stage} ${candidateKey(c)}`, main: { spec: s, labels }, transfer: [],
+    work: { env: 'energy-mdp', group: 'baselines', ...w }, ...(stage < 3 ? { compact: true } : {}),
+  };
 }
 
 export interface CandidateFit {

@@ -21,8 +21,8 @@ export interface UnitEnvironment {
   now(): number;
 }
 
-function storedRow(row: ResultRow, labels: UnitSpec['labels'], unit: string, scale: Scale): StoredRow {
-  return { ...row, point: { ...labels, ...row.point }, unit, scale };
+function storedRow(row: ResultRow, labels: UnitSpec['labels'], unit: string, scale: Scale, compact = false): StoredRow {
+  return { ...row, point: { ...labels, ...row.point }, ...(compact ? { taskGaps: [] } : {}), unit, scale };
 }
 
 async function collect(env: UnitEnvironment, spec: ExperimentSpecInput, keep?: (a: TrainedArtifact) => Promise<void>): Promise<ResultRow[]> {
@@ -49,7 +49,7 @@ export async function runUnit(unit: Unit, scale: Scale, env: UnitEnvironment): P
           if (a.kind === 'sft-adapter' || a.kind === 'dpt-model') trainedFolder = await env.storeArtifact(unit.id, a);
         }
       : undefined;
-  const rows = (await collect(env, await withModel(env, unit.main.spec), keep)).map((r) => storedRow(r, unit.main.labels, unit.id, scale));
+  const rows = (await collect(env, await withModel(env, unit.main.spec), keep)).map((r) => storedRow(r, unit.main.labels, unit.id, scale, unit.compact));
   for (const t of unit.transfer) {
     let spec = await withModel(env, t.spec);
     if (trainedPolicy) {

@@ -27,6 +27,8 @@ export interface Unit {
   /** evaluated with the main spec's trained sft adapter / DPT (for untrained groups simply run). */
   transfer: UnitSpec[];
   work: UnitWork;
+  /** store rows without per-task gaps (the fit's hundreds of screening candidates: a smaller file). */
+  compact?: boolean;
 }
 
 /** JSON with sorted keys: the same content always hashes the same. */
