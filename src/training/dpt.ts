@@ -66,7 +66,7 @@ export async function trainDpt(be: Backend, data: DptDataset, s: DptSettings & {
     for (let k = 0; k < stepsPerEpoch; k++) {
       if (hooks.signal?.aborted) throw new DOMException('training cancelled', 'AbortError');
       const batch = dptBatch(data.shape, order.slice(k * s.batch, (k + 1) * s.batch).map((i) => data.train[i]!));
-      const lr = scheduledLr({ peak: s.lr, totalSteps: steps, warmupSteps: warmupSteps(s.warmupRatio, steps) }, step);
+      const lr = scheduledLr({ peak: s.lr, totalSteps: steps, warmupSteps: warmupSteps(s.warmupRatio, steps) }, step) * (hooks.lrScale?.() ?? 1);
       const r = await trainStep(tape, opt, [batch], (tp, b, denominator) => batchLoss(model, tp, b, denominator), { lr, maxGradNorm: s.maxGradNorm });
       step++;
       tokens += batch.count;

@@ -92,6 +92,21 @@ describe('SFT training', () => {
     await expect(trainSftAtPoint(other, 0, await tinyLm(), { resume: saved! })).rejects.toThrow(/other training settings/);
   });
 
+  it('takes a learning-rate factor read before every step: changed mid-run it scales the next steps, and 0 freezes the adapter', async () => {
+    const spec = parseExperimentSpec({ ...SPEC, training: { ...SPEC.training, epochs: 1 } });
+    let scale = 1;
+    const lrs: number[] = [];
+    const run = await trainSftAtPoint(spec, 0, await tinyLm(), { lrScale: () => scale, onProgress: (p) => (lrs.push(p.lr), p.step === 2 && (scale = 0.5)) });
+    const plain: number[] = [];
+    await trainSftAtPoint(spec, 0, await tinyLm(), { onProgress: (p) => plain.push(p.lr) });
+    expect(lrs.slice(0, 2)).toEqual(plain.slice(0, 2));
+    lrs.slice(2).forEach((lr, i) => expect(lr).toBeCloseTo(0.5 * plain[i + 2]!, 12));
+    expect(run.result.losses.length).toBe(plain.length);
+    const frozen = await trainSftAtPoint(spec, 0, await tinyLm(), { lrScale: () => 0 });
+    const b = await frozen.lm.model.backend.read(frozen.result.adapter.layers[0]!.q_proj!.b.buf);
+    expect(Array.from(b).every((v) => v === 0)).toBe(true);
+  });
+
   it('on two threads (half of each step in a worker thread) gives the same adapter bytes and losses as on one', async () => {
     const spec = parseExperimentSpec({ ...SPEC, training: { ...SPEC.training, epochs: 1, batch: 8, microRows: 2 } });
     const dir = mkdtempSync(join(tmpdir(), 'sft-shards-'));

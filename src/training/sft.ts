@@ -57,6 +57,11 @@ export interface TrainHooks {
   saveCheckpoint?: (bytes: Uint8Array, step: number) => void | Promise<void>;
   /** A checkpoint of this run to continue from. */
   resume?: Uint8Array;
+  /**
+   * A factor on the scheduled learning rate, read before every step: a person can change the
+   * rate of a running job without a reset (the schedule's shape is kept). Default 1.
+   */
+  lrScale?: () => number;
   /** Computes half of every step elsewhere (a second thread); the adapter is byte-identical either way. */
   shards?: SftShardRunner;
 }
@@ -113,7 +118,7 @@ export async function trainSft(model: LlamaModel, data: SftDataset, s: SftSettin
       if (hooks.signal?.aborted) throw new DOMException('training cancelled', 'AbortError');
       const rows = order.slice(k * s.batch, (k + 1) * s.batch).map((i) => data.train[i]!);
       const micro = microBatches(rows, s.microRows);
-      const lr = scheduledLr({ peak: s.lr, totalSteps: steps, warmupSteps: warmupSteps(s.warmupRatio, steps) }, step);
+      const lr = scheduledLr({ peak: s.lr, totalSteps: steps, warmupSteps: warmupSteps(s.warmupRatio, steps) }, step) * (hooks.lrScale?.() ?? 1);
       const loss = await stepGradients(model, tape, opt.params, step, micro, hooks.shards);
       await applyUpdate(opt, { lr, maxGradNorm: s.maxGradNorm });
       step++;
