@@ -119,7 +119,7 @@ interface Accumulator {
   flagged: number;
 }
 
-function pointLabel(point: Record<string, number>): string {
+export function pointLabel(point: Record<string, number>): string {
   const parts = Object.entries(point).map(([k, v]) => `${k}=${v}`);
   return parts.length > 0 ? parts.join(', ') : 'base';
 }

@@ -9,15 +9,17 @@ import { BenchPanel } from './bench/BenchPanel.tsx';
 import { ModelPanel } from './model/ModelPanel.tsx';
 import { CopyLink } from './share/CopyLink.tsx';
 import { ComparePanel } from './compare/ComparePanel.tsx';
+import { TrainPanel } from './train/TrainPanel.tsx';
 import { TheoryPanel } from './theory/TheoryPanel.tsx';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'episode', label: '1 · Task & episode' },
   { id: 'sweep', label: '2 · Sweep experiment' },
-  { id: 'compare', label: '3 · Compare policies' },
-  { id: 'model', label: '4 · Model' },
-  { id: 'theory', label: '5 · Theory' },
-  { id: 'bench', label: '6 · Engine bench' },
+  { id: 'train', label: '3 · Train' },
+  { id: 'compare', label: '4 · Compare policies' },
+  { id: 'model', label: '5 · Model' },
+  { id: 'theory', label: '6 · Theory' },
+  { id: 'bench', label: '7 · Engine bench' },
 ];
 
 export function App() {
@@ -77,6 +79,12 @@ export function App() {
           <div role="tabpanel" id="panel-sweep" aria-labelledby="tab-sweep">
             <ErrorBoundary where="the sweep panel" slice="sweep">
               <SweepPanel />
+            </ErrorBoundary>
+          </div>
+        ) : tab === 'train' ? (
+          <div role="tabpanel" id="panel-train" aria-labelledby="tab-train">
+            <ErrorBoundary where="the train panel" slice="train">
+              <TrainPanel />
             </ErrorBoundary>
           </div>
         ) : tab === 'compare' ? (

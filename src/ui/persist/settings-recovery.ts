@@ -11,8 +11,9 @@ import { enumError, shown } from '../../core/spec/fields.ts';
 import { defaultDrafts } from '../env/param-form.ts';
 import { THEORY_DEFAULTS, theorySettingsSchema } from '../../core/theory/explorer.ts';
 import { COMPARE_DEFAULTS, compareSettingsSchema } from '../compare/compare-settings.ts';
+import { TRAIN_DEFAULTS, trainJobSchema, trainSettingsSchema } from '../train/train-settings.ts';
 
-export const TAB_IDS = ['episode', 'sweep', 'compare', 'model', 'theory', 'bench'] as const;
+export const TAB_IDS = ['episode', 'sweep', 'train', 'compare', 'model', 'theory', 'bench'] as const;
 
 /** The hub as transformers.js addresses it by default; a mirror can replace it. */
 export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
@@ -81,6 +82,10 @@ const SLICES = {
       tryPrompt: z.string().default(DEFAULT_TRY_PROMPT),
       tryTokens: z.string().default('16'),
     }),
+  },
+  train: {
+    label: 'the train panel',
+    schema: z.object({ train: trainSettingsSchema.default(() => ({ ...TRAIN_DEFAULTS })), trainJob: trainJobSchema.nullable().default(null) }),
   },
   compare: { label: 'the compare panel', schema: z.object({ compare: compareSettingsSchema.default(() => structuredClone(COMPARE_DEFAULTS)) }) },
   theory: { label: 'the theory explorer', schema: z.object({ theory: theorySettingsSchema.default(() => ({ ...THEORY_DEFAULTS })) }) },

@@ -20,8 +20,9 @@
  *   address (it is about the sender's network), not runs or trained models (they stay in the
  *   browser that made them; export them to share them).
  *
- * - `compare.<field>`, `theory.<field>`: the Compare tab's policies, episode, step and type size;
- *   the Theory tab's sliders.
+ * - `train.<field>`, `compare.<field>`, `theory.<field>`: the Train tab's choices (not its job:
+ *   that stays in the browser that ran it); the Compare tab's policies, episode, step and type
+ *   size; the Theory tab's sliders.
  *
  * Another panel adds its fields with `labLink.register(fieldsSlice(...))` in a module the app
  * imports, under parameter names no other slice owns (the registry refuses a clash).
@@ -30,6 +31,7 @@ import type { z } from 'zod';
 import { SpecError } from '../../core/spec/fields.ts';
 import { theorySettingsSchema } from '../../core/theory/explorer.ts';
 import { compareSettingsSchema } from '../compare/compare-settings.ts';
+import { trainSettingsSchema } from '../train/train-settings.ts';
 import { parseTaskSpec } from '../../core/spec/task-spec.ts';
 import { ENV_NAMES, type EnvName, type TaskSpec } from '../../core/types.ts';
 import { parseExperimentSpec } from '../../experiments/spec.ts';
@@ -239,7 +241,7 @@ labLink.register(
 );
 
 /** Slices whose setting is one object: each field is its own parameter, `<key>.<field>`, checked by the field's schema. */
-function objectFieldsSlice(key: 'theory' | 'compare', shape: Record<string, z.ZodType>, fields: readonly string[]): LinkSlice<LabState> {
+function objectFieldsSlice(key: 'theory' | 'compare' | 'train', shape: Record<string, z.ZodType>, fields: readonly string[]): LinkSlice<LabState> {
   const prefix = `${key}.`;
   return fieldsSlice<LabState>(key, Object.fromEntries(fields.map((f) => [prefix + f, { schema: shape[f]! }])), {
     pick: (s) => Object.fromEntries(fields.map((f) => [prefix + f, (s[key] as Record<string, unknown>)[f]])),
@@ -249,3 +251,4 @@ function objectFieldsSlice(key: 'theory' | 'compare', shape: Record<string, z.Zo
 // The trained artifacts a comparison used are ids in the sender's browser: not in the link.
 labLink.register(objectFieldsSlice('compare', compareSettingsSchema.shape, ['policies', 'episode', 'step', 'large']));
 labLink.register(objectFieldsSlice('theory', theorySettingsSchema.shape, Object.keys(theorySettingsSchema.shape)));
+labLink.register(objectFieldsSlice('train', trainSettingsSchema.shape, Object.keys(trainSettingsSchema.shape)));

@@ -44,6 +44,8 @@ export interface LiveSlice {
   /** the Compare tab's last result, with the task spec it ran on. */
   compareResult: (CompareResult & { spec: TaskSpec }) | null;
   compareRun: CompareRun;
+  /** a Train-tab job that could not start (its spec, say). */
+  trainError: string | null;
   /** how many links were applied: a form that keeps typed text in its own state remounts on a new one. */
   linkGeneration: number;
   /** Merges `patch` into one of the object-valued live slices, or replaces it by `patch(previous)`. */
@@ -70,6 +72,7 @@ export const createLiveSlice: StateCreator<LabState, LabMutators, [], LiveSlice>
   linkRestore: null,
   compareResult: null,
   compareRun: { status: 'idle', error: null },
+  trainError: null,
   linkGeneration: 0,
   updateLive: (key, patch) =>
     set((s) => {

@@ -35,7 +35,8 @@ export interface SavedSlice {
   addRow: (id: string, row: ResultRow) => Promise<void>;
   finishRun: (id: string, status: RunStatus, extra?: { error?: string; summary?: ExperimentSummary }) => void;
   deleteRun: (id: string) => void;
-  keepArtifact: (runId: string, a: TrainedArtifact) => Promise<void>;
+  /** `name` labels a job that is not a sweep run (the Train tab's); a sweep's artifacts take its run's name. */
+  keepArtifact: (runId: string, a: TrainedArtifact, name?: string) => Promise<void>;
   deleteArtifact: (id: string) => void;
   /** Records (sentence) or clears (null) what failed to save under `key`. */
   noteUnsaved: (key: string, sentence: string | null) => void;
@@ -142,11 +143,11 @@ export const createSavedSlice: StateCreator<LabState, LabMutators, [], SavedSlic
       });
       saving(`run:${id}`, 'the deletion of a run', removeRun(id));
     },
-    keepArtifact: async (runId, a) => {
+    keepArtifact: async (runId, a, name) => {
       const run = get().runs.find((r) => r.id === runId);
       const what = `the ${a.kind === 'sft-checkpoint' ? `SFT checkpoint (step ${a.step})` : a.kind === 'sft-adapter' ? 'SFT adapter' : 'DPT model'} at ${a.label}`;
       try {
-        const meta = await putArtifact({ id: runId, name: run?.name ?? 'sweep' }, a);
+        const meta = await putArtifact({ id: runId, name: name ?? run?.name ?? 'sweep' }, a);
         // The finished adapter makes the point's checkpoint redundant.
         const stale = a.kind === 'sft-adapter' ? artifactId(runId, { kind: 'sft-checkpoint', pointIndex: a.pointIndex }) : null;
         if (stale) await removeArtifact(stale);

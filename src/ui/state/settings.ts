@@ -9,6 +9,7 @@ import type { ModelInfo } from '../../models/loader/types.ts';
 import type { EpisodeView, TaskInfo } from '../../../workers/api.ts';
 import type { Drafts } from '../env/param-form.ts';
 import type { CompareSettings } from '../compare/compare-settings.ts';
+import type { TrainJob, TrainSettings } from '../train/train-settings.ts';
 import type { TheorySettings } from '../../core/theory/explorer.ts';
 import { settingsDefaults, sliceKeys, type IclChoice, type ModelChoice, type SliceName, type TAB_IDS } from '../persist/settings-recovery.ts';
 import type { LabMutators, LabState } from '../store.ts';
@@ -46,6 +47,9 @@ export interface Settings {
   compare: CompareSettings;
   /** the Theory tab's sliders. */
   theory: TheorySettings;
+  /** the Train tab's choices, and its job (kept so that a reload can continue it). */
+  train: TrainSettings;
+  trainJob: TrainJob | null;
 }
 
 export interface SettingsSlice extends Settings {

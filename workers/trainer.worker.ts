@@ -1,0 +1,97 @@
+/**
+ * The trainer worker (DESIGN §9 "where it runs"): one SFT or DPT job of the Train tab, on WebGPU
+ * where the browser has it, else the CPU. A thin shell over src/training: the same
+ * trainSftAtPoint / trainDptAtPoint the sweeps and `train` call. Pausing is stopping between
+ * steps; an SFT job continues from its last checkpoint (which the page keeps in IndexedDB, so a
+ * reload can continue it too). If the WebGPU device is lost mid-run, the job goes on on the CPU
+ * from its last checkpoint and says so.
+ */
+import * as Comlink from 'comlink';
+import { parseExperimentSpec } from '../src/experiments/spec.ts';
+import { asLanguageModel, loadModel } from '../src/models/loader/load.ts';
+import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
+import type { Backend } from '../src/nn/backend.ts';
+import { CpuBackend } from '../src/nn/cpu/index.ts';
+import { adapterFolderFiles, dptFolderFiles } from '../src/training/artifact-files.ts';
+import { trainDptAtPoint, trainSftAtPoint } from '../src/training/at-point.ts';
+import type { TrainProgress } from '../src/training/sft.ts';
+import { preferredBackend } from './backend.ts';
+import type { TrainerApi, TrainJobRequest, TrainOutcome } from './trainer-api.ts';
+
+let controller: AbortController | null = null;
+let lrScale = 1;
+
+function isAbort(e: unknown): boolean {
+  return e instanceof DOMException && e.name === 'AbortError';
+}
+
+async function run(req: TrainJobRequest, be: Backend, resume: Uint8Array | undefined, hooks: {
+  onEvent: Parameters<TrainerApi['start']>[1];
+  onCheckpoint: Parameters<TrainerApi['start']>[2];
+  remember: (bytes: Uint8Array) => void;
+  signal: AbortSignal;
+}): Promise<TrainOutcome> {
+  const spec = parseExperimentSpec(req.spec);
+  const common = {
+    signal: hooks.signal,
+    lrScale: () => lrScale,
+    onProgress: (progress: TrainProgress) => hooks.onEvent({ kind: 'progress', progress }),
+  };
+  if (req.policy === 'dpt') {
+    const r = await trainDptAtPoint(spec, req.point, be, common);
+    const files = Object.fromEntries(await dptFolderFiles(r.result.model));
+    return { status: 'done', files, steps: r.result.losses.length, tokens: r.result.tokens, seconds: r.result.seconds, device: be.name };
+  }
+  const name = spec.model ?? SHIPPED_MODEL_NAME;
+  const location = name.includes('/') ? name : `${import.meta.env.BASE_URL}models/${name}/`;
+  const base = asLanguageModel(await loadModel({ kind: 'local', location, name }, { backend: be, nf4: spec.training.nf4 }));
+  const r = await trainSftAtPoint(spec, req.point, base, {
+    ...common,
+    ...(resume ? { resume } : {}),
+    checkpointEvery: req.checkpointEvery,
+    saveCheckpoint: async (bytes, step) => {
+      hooks.remember(bytes);
+      await hooks.onCheckpoint(bytes, step, 0);
+    },
+  });
+  const files = Object.fromEntries(await adapterFolderFiles(be, r.result.adapter, name));
+  return { status: 'done', files, steps: r.result.losses.length, tokens: r.result.tokens, seconds: r.result.seconds, device: be.name };
+}
+
+const api: TrainerApi = {
+  async start(req, onEvent, onCheckpoint) {
+    controller?.abort();
+    const mine = new AbortController();
+    controller = mine;
+    lrScale = req.lrScale;
+    let last = req.resume;
+    const hooks = { onEvent, onCheckpoint, remember: (b: Uint8Array) => void (last = b), signal: mine.signal };
+    const be = req.cpu ? new CpuBackend() : await preferredBackend();
+    onEvent({ kind: 'device', device: be.name });
+    try {
+      return await run(req, be, last, hooks);
+    } catch (e) {
+      if (isAbort(e)) return { status: 'stopped', step: 0 };
+      if (be instanceof CpuBackend) throw e;
+      // A lost or failing WebGPU device: the same job on the CPU, from the last checkpoint.
+      const cpu = new CpuBackend();
+      onEvent({ kind: 'device', device: cpu.name, note: `WebGPU failed (${e instanceof Error ? e.message : String(e)}); continuing on the CPU${last ? ' from the last checkpoint' : ' from the start'}` });
+      try {
+        return await run(req, cpu, last, hooks);
+      } catch (e2) {
+        if (isAbort(e2)) return { status: 'stopped', step: 0 };
+        throw e2;
+      }
+    } finally {
+      if (controller === mine) controller = null;
+    }
+  },
+  async stop() {
+    controller?.abort();
+  },
+  async setLrScale(scale) {
+    lrScale = scale;
+  },
+};
+
+Comlink.expose(api);
