@@ -17,7 +17,8 @@ import { DEFAULT_HUB_HOST, type IclChoice, useLab } from '../store.ts';
 import { RunProgress } from '../sweep/RunProgress.tsx';
 import { Comlink, errorMessage, iclApi, terminateIcl } from '../worker-client.ts';
 import { IclResults } from './IclResults.tsx';
-import { idleRun } from './icl-state.ts';
+import { iclRunRow, idleRun } from './icl-state.ts';
+import type { ResultRow } from '../../experiments/types.ts';
 import { applyEvent, initialLoad } from './load-state.ts';
 import { LoadProgress, type StageLabels } from './LoadStatus.tsx';
 
@@ -82,6 +83,15 @@ export function IclPanel() {
     }));
   };
 
+  /** The finished run joins the saved runs (Sweep tab) as an ordinary row, exportable like any sweep's. */
+  const keepAsRun = async (row: ResultRow, startedAt: number) => {
+    const lab = useLab.getState();
+    const id = `icl-${startedAt.toString(36)}`;
+    lab.startRun({ id, name: `ICL ${info?.id ?? ''} (Model tab)`, spec: { name: 'model-tab-icl', env: row.env, policies: [row.policy] }, rows: [], status: 'running', startedAt });
+    await lab.addRow(id, row);
+    lab.finishRun(id, 'done');
+  };
+
   const doRun = async () => {
     if (!task || !info) return;
     const startedAt = Date.now();
@@ -92,6 +102,8 @@ export function IclPanel() {
     );
     try {
       const r = await iclApi().run({ spec: task.spec, episodes: choice.episodes }, onProgress);
+      const row = r.ok && !r.cancelled ? iclRunRow({ episodes: r.episodes, oracle: r.oracle }, info.id) : null;
+      if (row) void keepAsRun(row, startedAt);
       updateLive('icl', (s) => ({
         ...s,
         run: r.ok

@@ -7,6 +7,8 @@ import type { OnnxModelInfo } from '../../models/icl/load.ts';
 import type { IclEpisode, IclStep, OracleInfo } from '../../../workers/api.ts';
 import type { LiveProgress } from '../state/live.ts';
 import { initialLoad, type LoadState } from './load-state.ts';
+import { optimalityGap, tInterval95 } from '../../core/metrics.ts';
+import type { ResultRow } from '../../experiments/types.ts';
 
 export interface IclRunState {
   status: 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
@@ -35,7 +37,7 @@ export const initialIcl: IclState = { load: initialLoad, info: null, run: idleRu
 export interface ReturnSummary {
   n: number;
   mean: number;
-  /** half-width of the 95 % normal interval (0 for one episode). */
+  /** half-width of the 95 % Student-t interval (as every sweep's; 0 for one episode). */
   half: number;
 }
 
@@ -44,8 +46,33 @@ export function summarizeReturns(returns: readonly number[]): ReturnSummary {
   if (n === 0) return { n, mean: NaN, half: NaN };
   const mean = returns.reduce((s, x) => s + x, 0) / n;
   if (n === 1) return { n, mean, half: 0 };
-  const variance = returns.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
-  return { n, mean, half: 1.96 * Math.sqrt(variance / n) };
+  return { n, mean, half: tInterval95(returns).halfWidth };
+}
+
+/**
+ * A finished run as an ordinary result row, so it sits in the saved runs beside the sweeps' (and
+ * exports as CSV and JSON). Its one task is the stepper's, so its interval is over that task's
+ * episodes (Student-t, n − 1 degrees of freedom), which the experiment name says.
+ */
+export function iclRunRow(run: Pick<IclRunState, 'episodes' | 'oracle'>, model: string): ResultRow | null {
+  const first = run.episodes[0];
+  if (!first || !run.oracle) return null;
+  const rStar = run.oracle.expectedReturn;
+  const gaps = run.episodes.map((e) => optimalityGap(rStar, e.episode.return));
+  const t = tInterval95(gaps);
+  return {
+    experiment: 'Model tab ICL (one task; interval over its episodes)',
+    env: first.episode.env,
+    point: { seed: first.episode.spec.seed, episodes: run.episodes.length },
+    policy: `icl-onnx ${model}`,
+    tasks: 1,
+    gap: t.mean,
+    ciLow: t.low,
+    ciHigh: t.high,
+    meanReturn: run.episodes.reduce((a, e) => a + e.episode.return, 0) / run.episodes.length,
+    meanOracleReturn: rStar,
+    taskGaps: [t.mean],
+  };
 }
 
 /** e^logp as a percentage with sensible digits (tiny probabilities stay readable). */
