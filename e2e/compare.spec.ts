@@ -1,13 +1,13 @@
 /**
- * A teacher's comparison: a tiny sweep trains an SFT adapter and a DPT (kept in the browser),
- * then ICL, SFT, DPT and the oracle play the same episode of one task side by side; stepping
+ * A teacher's comparison: a tiny sweep with icl, sft and dpt trains an SFT adapter and a DPT (kept
+ * in the browser) and charts the three beside random; then ICL, SFT, DPT and the oracle play the same episode of one task side by side; stepping
  * with buttons and keys shows each policy's action probabilities and where it leaves the oracle.
  */
 import { expect, test } from '@playwright/test';
 
 const SPEC = {
   name: 'train-for-compare', env: 'energy-mdp', params: { levels: 4, cost: 0.1 }, sweep: { param: 'horizon', values: [3] },
-  policies: ['random', 'sft', 'dpt'], testTasks: 2, episodes: 1, support: 2, seed: 0,
+  policies: ['random', 'icl', 'sft', 'dpt'], testTasks: 2, episodes: 1, support: 2, seed: 0,
   training: { tasks: 4, epochs: 1, dpt: { layers: 1, hidden: 8, epochs: 2 } },
 };
 
@@ -21,8 +21,15 @@ test('train sft and dpt in a sweep, then compare icl, sft, dpt and the oracle st
   await page.getByRole('tab', { name: /Sweep/ }).click();
   await page.getByText('Full spec (JSON)').click();
   await page.getByLabel('Experiment spec as JSON').fill(JSON.stringify(SPEC, null, 2));
+  const policies = page.getByRole('group', { name: 'Policies' });
+  for (const p of ['icl', 'sft', 'dpt']) await expect(policies.getByRole('checkbox', { name: new RegExp(`^${p}\\b`) })).toBeChecked();
   await page.getByRole('button', { name: 'Run sweep' }).click();
   await expect(page.getByTestId('run-status')).toContainText('finished', { timeout: 170_000 });
+  // the sweep's rows: the three language-model-era policies beside random, on the gap chart
+  const rows = page.getByTestId('rows-table').locator('tbody tr');
+  await expect(rows).toHaveCount(4);
+  for (const p of ['icl', 'sft', 'dpt']) await expect(page.getByTestId('rows-table')).toContainText(p);
+  await page.screenshot({ path: 'e2e/screenshots/compare-00-sweep.png', fullPage: true });
 
   await page.getByRole('tab', { name: /Task & episode/ }).click();
   await page.getByRole('textbox', { name: /Battery levels/ }).fill('4');

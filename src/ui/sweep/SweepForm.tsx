@@ -163,9 +163,8 @@ export function SweepForm({ spec, onChange, errors, disabled }: Props) {
       />
       <fieldset className="checkboxes">
         <legend>Policies</legend>
-        {/* sft trains an adapter per sweep point; until the lab has its training page (with
-            settings, progress and a loss chart) the browser offers icl and the baselines. */}
-        {BUILTIN_POLICIES.filter((f) => f.languageModel !== 'adapter').map((f) => (
+        {/* sft and dpt train one model per sweep point (progress on the bar; the Train tab has the loss chart). */}
+        {BUILTIN_POLICIES.map((f) => (
           <label key={f.name} title={f.description}>
             <input
               type="checkbox"
