@@ -14,16 +14,13 @@ import type { Backend } from '../src/nn/backend.ts';
 import { CpuBackend } from '../src/nn/cpu/index.ts';
 import { adapterFolderFiles, dptFolderFiles } from '../src/training/artifact-files.ts';
 import { trainDptAtPoint, trainSftAtPoint } from '../src/training/at-point.ts';
+import { isAbort, trainWithFallback } from '../src/training/device-fallback.ts';
 import type { TrainProgress } from '../src/training/sft.ts';
 import { preferredBackend } from './backend.ts';
 import type { TrainerApi, TrainJobRequest, TrainOutcome } from './trainer-api.ts';
 
 let controller: AbortController | null = null;
 let lrScale = 1;
-
-function isAbort(e: unknown): boolean {
-  return e instanceof DOMException && e.name === 'AbortError';
-}
 
 async function run(req: TrainJobRequest, be: Backend, resume: Uint8Array | undefined, hooks: {
   onEvent: Parameters<TrainerApi['start']>[1];
@@ -66,22 +63,19 @@ const api: TrainerApi = {
     lrScale = req.lrScale;
     let last = req.resume;
     const hooks = { onEvent, onCheckpoint, remember: (b: Uint8Array) => void (last = b), signal: mine.signal };
-    const be = req.cpu ? new CpuBackend() : await preferredBackend();
-    onEvent({ kind: 'device', device: be.name });
+    const primary = req.cpu ? new CpuBackend() : await preferredBackend();
+    onEvent({ kind: 'device', device: primary.name });
     try {
-      return await run(req, be, last, hooks);
+      return await trainWithFallback({
+        primary,
+        fallback: () => (primary instanceof CpuBackend ? null : new CpuBackend()),
+        run: (be, resume) => run(req, be, resume, hooks),
+        lastCheckpoint: () => last,
+        onSwitch: (be, note) => onEvent({ kind: 'device', device: be.name, note }),
+      });
     } catch (e) {
       if (isAbort(e)) return { status: 'stopped', step: 0 };
-      if (be instanceof CpuBackend) throw e;
-      // A lost or failing WebGPU device: the same job on the CPU, from the last checkpoint.
-      const cpu = new CpuBackend();
-      onEvent({ kind: 'device', device: cpu.name, note: `WebGPU failed (${e instanceof Error ? e.message : String(e)}); continuing on the CPU${last ? ' from the last checkpoint' : ' from the start'}` });
-      try {
-        return await run(req, cpu, last, hooks);
-      } catch (e2) {
-        if (isAbort(e2)) return { status: 'stopped', step: 0 };
-        throw e2;
-      }
+      throw e;
     } finally {
       if (controller === mine) controller = null;
     }
