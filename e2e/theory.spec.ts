@@ -25,6 +25,19 @@ test('move a theory slider, train the LSA layer live, share the sliders', async 
   await expect(bound).not.toHaveText(before ?? '');
   await page.screenshot({ path: 'e2e/screenshots/theory-02-slider.png', fullPage: true });
 
+  // The chart downloads as SVG and PNG.
+  const exportGroup = page.getByRole('group', { name: 'Download the theory-regret-vs-n chart' });
+  const [svg] = await Promise.all([page.waitForEvent('download'), exportGroup.getByRole('button', { name: 'SVG' }).click()]);
+  expect(svg.suggestedFilename()).toBe('theory-regret-vs-n.svg');
+  const svgText = await (await import('node:fs/promises')).readFile((await svg.path())!, 'utf8');
+  expect(svgText).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  expect(svgText).toContain('support pairs n');
+  const [png] = await Promise.all([page.waitForEvent('download'), exportGroup.getByRole('button', { name: 'PNG' }).click()]);
+  expect(png.suggestedFilename()).toBe('theory-regret-vs-n.png');
+  const pngBytes = await (await import('node:fs/promises')).readFile((await png.path())!);
+  expect(pngBytes.subarray(1, 4).toString()).toBe('PNG');
+  expect(pngBytes.length).toBeGreaterThan(10_000);
+
   // Train the layer: the distance to the closed form falls; pausing adds it to the chart.
   await page.getByRole('button', { name: 'Train' }).click();
   await expect(page.getByTestId('lsa-status')).toContainText(/step [1-9]\d{2,}/, { timeout: 60_000 });

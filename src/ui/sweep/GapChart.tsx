@@ -1,4 +1,5 @@
-import { memo } from 'react';
+import { memo, useRef } from 'react';
+import { ChartExport } from '../common/ChartExport.tsx';
 import { CartesianGrid, ErrorBar, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ResultRow } from '../../experiments/types.ts';
 
@@ -31,6 +32,7 @@ type Point = Record<string, number | string | [number, number] | undefined>;
 /** Optimality gap (%) against the swept parameter: one line per policy, 95 % intervals as error bars. */
 /** Memoized: progress ticks re-render the panel, but the chart only changes when a row arrives. */
 export const GapChart = memo(function GapChart({ rows, param, values, policies }: Props) {
+  const chartRef = useRef<HTMLDivElement>(null);
   const xs = values.length > 0 ? values : [...new Set(rows.map((r) => r.point[param]!))];
   const data: Point[] = xs.map((x) => {
     const point: Point = { x: String(x) };
@@ -44,24 +46,27 @@ export const GapChart = memo(function GapChart({ rows, param, values, policies }
   const axis = gapAxis(rows);
   const names = policies.length > 0 ? policies : [...new Set(rows.map((r) => r.policy))];
   return (
-    <div className="gap-chart" role="img" aria-label={`Optimality gap in percent against ${param}; ${rows.length} results so far`} data-testid="gap-chart">
-      <ResponsiveContainer width="100%" height={300}>
-        <LineChart data={data} margin={{ top: 10, right: 20, bottom: 24, left: 8 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="x" label={{ value: param, position: 'insideBottom', offset: -12 }} />
-          <YAxis
-            domain={[axis.lo, axis.hi]}
-            ticks={axis.ticks}
-            label={{ value: 'optimality gap (%)', angle: -90, position: 'insideLeft', offset: 4, style: { textAnchor: 'middle' } }} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)} %` : String(v))} />
-          <Legend verticalAlign="top" height={28} />
-          {names.map((p, i) => (
-            <Line key={p} type="linear" dataKey={p} name={p} stroke={COLORS[i % COLORS.length]} strokeWidth={2} isAnimationActive={false} connectNulls>
-              <ErrorBar dataKey={`${p}__err`} width={6} strokeWidth={1.5} stroke={COLORS[i % COLORS.length]} direction="y" />
-            </Line>
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
+    <div className="chart-box">
+      <ChartExport target={chartRef} name={`gap-vs-${param}`} />
+      <div ref={chartRef} className="gap-chart" role="img" aria-label={`Optimality gap in percent against ${param}; ${rows.length} results so far`} data-testid="gap-chart">
+        <ResponsiveContainer width="100%" height={300}>
+          <LineChart data={data} margin={{ top: 10, right: 20, bottom: 24, left: 8 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="x" label={{ value: param, position: 'insideBottom', offset: -12 }} />
+            <YAxis
+              domain={[axis.lo, axis.hi]}
+              ticks={axis.ticks}
+              label={{ value: 'optimality gap (%)', angle: -90, position: 'insideLeft', offset: 4, style: { textAnchor: 'middle' } }} />
+            <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)} %` : String(v))} />
+            <Legend verticalAlign="top" height={28} />
+            {names.map((p, i) => (
+              <Line key={p} type="linear" dataKey={p} name={p} stroke={COLORS[i % COLORS.length]} strokeWidth={2} isAnimationActive={false} connectNulls>
+                <ErrorBar dataKey={`${p}__err`} width={6} strokeWidth={1.5} stroke={COLORS[i % COLORS.length]} direction="y" />
+              </Line>
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
     </div>
   );
 });
