@@ -112,7 +112,7 @@ export function SweepForm({ spec, onChange, errors, disabled }: Props) {
             ))}
           </select>
           <p id="sweep-param-help" className="help">
-            The x axis of the chart.
+            The x axis of the chart. trainTasks: how many training tasks sft and dpt learn from (one adapter and one DPT per value).
           </p>
         </div>
         <div className="field">

@@ -25,12 +25,9 @@ export function policiesOf(spec: SweepSpec): string[] {
   return Array.isArray(spec.policies) ? spec.policies.map(String) : [];
 }
 
-/**
- * Parameters the experiment spec lets this env sweep. The form leaves out trainTasks: it only
- * changes sft, which the browser does not offer until the lab has its training page.
- */
+/** Parameters the experiment spec lets this env sweep (trainTasks changes what sft and dpt train on). */
 export function sweepableParams(env: EnvName): readonly string[] {
-  return SWEEPABLE[env].filter((p) => p !== 'trainTasks');
+  return SWEEPABLE[env];
 }
 
 /** Switching env drops fixed params the new env does not have (they would be rejected as unknown). */
