@@ -5,13 +5,15 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { recoverSettings, SETTINGS_KEYS, sliceKeys } from './settings-recovery.ts';
+import { recoverSettings, SETTINGS_KEYS, settingsDefaults, sliceKeys, SLICE_NAMES } from './settings-recovery.ts';
 import { approximateBytes, readRunRecord, type SweepRun } from './run-record.ts';
 import { getRun, putRun, readRuns, removeRun } from './runs-db.ts';
 import { artifactFiles, listArtifacts, putArtifact, removeArtifact } from './artifacts-db.ts';
 import { isQuotaError, notSavedNotice } from './notice.ts';
 
+// Every settings key (a panel's new ones included), with the values these tests read written out.
 const DEFAULTS = {
+  ...settingsDefaults(),
   tab: 'episode', env: 'energy-mdp', drafts: { 'energy-mdp': { horizon: '10' }, 'energy-pomdp': {}, 'energy-apomdp': {}, darkroom: {} }, seed: '1', lastValid: null, task: null,
   policy: 'oracle', episodeIndex: 0, trueModel: 'drawn', episode: null, step: 0, sweepSpec: null, activeRunId: null,
   modelChoice: { kind: 'shipped', shipped: null, hubId: '' }, hubHost: 'https://huggingface.co/', lastModel: null,
@@ -65,7 +67,7 @@ describe('settings recovery', () => {
   });
 
   it('every slice key is saved, and no key belongs to two slices', () => {
-    const keys = (['tab', 'episode', 'sweep', 'model'] as const).flatMap(sliceKeys);
+    const keys = SLICE_NAMES.flatMap(sliceKeys);
     expect(new Set(keys).size).toBe(keys.length);
     expect([...SETTINGS_KEYS].sort()).toEqual(Object.keys(DEFAULTS).filter((k) => k !== 'set').sort());
   });
