@@ -7,8 +7,9 @@
  * Stages, each derived from the rows stored before it (so the search resumes):
  *  1. `screen` random candidates from the grid below (seeded), at a small size;
  *  2. the neighbourhood of the 4 best: each of their parameters varied alone over its grid;
- *  3. the best `finalists` of 1–2 and DESIGN §2's defaults re-measured at a large size on fresh
- *     test tasks (another seed), so the winner's luck in stage 1 does not bias its error.
+ *  3. the best `finalists` of 1–2, DESIGN §2's defaults, and the defaults changed toward the best
+ *     in one or two parameters, re-measured at a large size on fresh test tasks (another seed),
+ *     so the winner's luck in stage 1 does not bias its error.
  * The other baselines of the paper (ICL, SFT, DPT) depend on its model more than on the env, so
  * they do not constrain these values; its out-of-distribution range U(0.05, 0.3) only suggests
  * the training range starts at 0.3.
@@ -162,5 +163,36 @@ export function fitStageUnits(scale: Scale, stage: 1 | 2 | 3, rows: readonly Sto
     if (finalists.size > size.finalists) break;
     finalists.set(f.key, f.candidate);
   }
+  if (screened[0]) for (const c of minimalChanges(screened[0].candidate)) finalists.set(candidateKey(c), c);
   return [...finalists.values()].map((c) => unitOf(c, 3, size.final));
+}
+
+/** The parameters in which a candidate differs from DESIGN §2's defaults. */
+export function changedKeys(c: Candidate): GridKey[] {
+  return KEYS.filter((k) => c[k] !== DEFAULT_CANDIDATE[k]);
+}
+
+/**
+ * The defaults changed toward `best` in one or two of the parameters where they differ: which
+ * small change to DESIGN §2 explains the paper's numbers, if any does.
+ */
+export function minimalChanges(best: Candidate): Candidate[] {
+  const keys = changedKeys(best);
+  const out: Candidate[] = [];
+  keys.forEach((a, i) => {
+    out.push({ ...DEFAULT_CANDIDATE, [a]: best[a] });
+    for (const b of keys.slice(i + 1)) out.push({ ...DEFAULT_CANDIDATE, [a]: best[a], [b]: best[b] });
+  });
+  return out;
+}
+
+/** Per parameter, the values the given fits take (to see what the best candidates agree on). */
+export function sharedValues(fits: readonly CandidateFit[]): { key: GridKey; values: string[] }[] {
+  return KEYS.map((k) => ({
+    key: k,
+    values: [...new Set(fits.map((f) => {
+      const v = FIT_GRID[k][f.candidate[k]]!;
+      return Array.isArray(v) ? v.join('/') : String(v);
+    }))],
+  }));
 }

@@ -4,7 +4,7 @@
  * values, then the hand-written notes file included verbatim.
  */
 import type { ClaimResult } from './claims.ts';
-import { candidateKey, DEFAULT_CANDIDATE, describeCandidate, FIT_GRID, PAPER_RANDOM_GAPS, stageFits, type CandidateFit } from './fit.ts';
+import { candidateKey, changedKeys, DEFAULT_CANDIDATE, describeCandidate, FIT_GRID, minimalChanges, PAPER_RANDOM_GAPS, sharedValues, stageFits, type CandidateFit } from './fit.ts';
 import { THEORY_GRID } from './theory.ts';
 import { duration, gapCell, markdownTable, pct, policyTable, provenance } from './tables.ts';
 import type { Figure, Scale, StoredRow, UnitRecord } from './types.ts';
@@ -62,7 +62,12 @@ function theoryTables(rows: readonly StoredRow[]): string {
   const upper = closed.filter((r) => r.extra?.upperBelowBound === 1).length;
   const trained = rows.filter((r) => r.policy === 'lsa-trained');
   const trainedBelow = trained.filter((r) => r.extra?.belowBound === 1).length;
-  const head = `The closed form's mean simulated regret is below the bound in **${below} of ${closed.length}** configurations (the upper end of its 95 % interval in ${upper}); the trained layer's in ${trainedBelow} of ${trained.length}. Columns: n; cells: regret of the closed form [95 %] / trained layer / bound.`;
+  const ratios = closed.flatMap((c) => {
+    const b = rows.find((r) => r.policy === 'bound' && r.point.n === c.point.n && r.point.N === c.point.N && r.point.kappa === c.point.kappa);
+    return b && c.gap > 0 ? [b.gap / c.gap] : [];
+  });
+  const loose = ratios.length > 0 ? ` The bound is loose: it is ${Math.min(...ratios).toFixed(0)} to ${Math.max(...ratios).toFixed(0)} times the closed form's mean regret.` : '';
+  const head = `The closed form's mean simulated regret is below the bound in **${below} of ${closed.length}** configurations (the upper end of its 95 % interval in ${upper}); the trained layer's in ${trainedBelow} of ${trained.length}.${loose} Columns: n; cells: regret of the closed form [95 %] / trained layer / bound.`;
   const tables: string[] = [head];
   const configs = [...new Set(rows.map((r) => `${r.point.N}|${r.point.kappa}`))];
   const body = configs.map((key) => {
@@ -97,6 +102,14 @@ export function fitSection(rows: readonly StoredRow[]): string {
   const body = finals.slice(0, 10).map((f, i) => fitRow(f, String(i + 1)));
   if (def && finals.indexOf(def) >= 10) body.push(fitRow(def, String(finals.indexOf(def) + 1)));
   const clearly = def !== undefined && best.rmse + 2 * halfWidth < def.rmse;
+  const top = finals.slice(0, 10);
+  const shared = sharedValues(top);
+  const agreed = shared.filter((x) => x.values.length === 1).map((x) => `${x.key} ${x.values[0]}`);
+  const varied = shared.filter((x) => x.values.length > 1).map((x) => `${x.key} {${x.values.join(', ')}}`);
+  // Smallest changes to the defaults toward the screened best, best first.
+  const screenedBest = [...stageFits(rows, 1), ...stageFits(rows, 2)].sort((a, b) => a.rmse - b.rmse)[0];
+  const small = new Set(screenedBest ? minimalChanges(screenedBest.candidate).map(candidateKey) : []);
+  const changes = finals.filter((f) => small.has(f.key)).slice(0, 6);
   const lines = [
     `Paper (random policy): ${PAPER_RANDOM_GAPS.map((g) => `${pct(g)} %`).join(' / ')}. ${screened} candidates screened (stages 1–2), ${finals.length} re-measured on fresh test tasks (stage 3, seed 1); the grid: ${Object.entries(FIT_GRID).map(([k, v]) => `${k} ∈ {${v.map((x) => (Array.isArray(x) ? x.join('/') : String(x))).join(', ')}}`).join('; ')}.`,
     '',
@@ -106,6 +119,11 @@ export function fitSection(rows: readonly StoredRow[]): string {
       (def ? `DESIGN §2's defaults (${describeCandidate(def.candidate)}): RMSE ${pct(def.rmse)} points, ${def.inside} of 3 inside. ` : '') +
       `${near.length} finalist${near.length === 1 ? '' : 's'} lie${near.length === 1 ? 's' : ''} within one interval half-width (${pct(halfWidth)} points) of the best, so the three numbers ${near.length > 1 ? `do not pin one setting down; these fit about equally: ${near.map((f) => describeCandidate(f.candidate)).join('; ')}` : 'single out this setting among the finalists'}.`,
     '',
+    `**What the ${top.length} best agree on:** ${agreed.length > 0 ? agreed.join(', ') : 'nothing'}; what varies among them: ${varied.join('; ') || 'nothing'}.`,
+    '',
+    ...(changes.length > 0
+      ? ['The defaults changed toward the screened best in one or two parameters (same final measurement):', '', markdownTable(['changed', ...header.slice(1)], changes.map((f) => [changedKeys(f.candidate).join(' + '), ...fitRow(f, '').slice(1)])), '']
+      : []),
     `**Recommendation:** ${clearly ? `the best fit is clearly better than the defaults (its error plus two interval half-widths is still below theirs). Adopting it is the lead's decision (the defaults are unchanged here); it changes every energy figure's base params.` : 'the best fit is not clearly better than the defaults once the noise of the measurement is counted; keep the defaults.'}`,
   ];
   return lines.join('\n');

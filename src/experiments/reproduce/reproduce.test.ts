@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readSafetensors } from '../../nn/safetensors.ts';
 import { judgeClaims } from './claims.ts';
 import { chartSpec } from './chart.ts';
-import { candidateKey, DEFAULT_CANDIDATE, fitStageUnits, PAPER_RANDOM_GAPS, stageFits } from './fit.ts';
+import { candidateKey, changedKeys, DEFAULT_CANDIDATE, fitStageUnits, minimalChanges, PAPER_RANDOM_GAPS, stageFits } from './fit.ts';
 import { figureUnits } from './plan.ts';
 import { randomInitFolder } from './random-init.ts';
 import { FIGURES, getFigure } from './registry.ts';
@@ -121,6 +121,13 @@ describe('the fit', () => {
     const finals = fitStageUnits('smoke', 3, rows);
     expect(finals.map((u) => u.main.labels.candidate)).toContain(candidateKey(DEFAULT_CANDIDATE));
     expect(finals.every((u) => u.main.spec.seed === 1)).toBe(true);
+  });
+
+  it('changes the defaults toward a candidate in every one and every two of the parameters where they differ', () => {
+    const best = { ...DEFAULT_CANDIDATE, cost: 1, horizons: 3, levels: 6 };
+    const changes = minimalChanges(best);
+    expect(changes.map((c) => changedKeys(c).join('+'))).toEqual(['levels', 'levels+cost', 'levels+horizons', 'cost', 'cost+horizons', 'horizons']);
+    expect(changes.every((c) => changedKeys(c).every((k) => c[k] === best[k]))).toBe(true);
   });
 
   it('describes the defaults as DESIGN §2 has them', () => {
