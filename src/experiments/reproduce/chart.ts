@@ -46,11 +46,11 @@ export function chartSpec(data: readonly ChartDatum[], o: ChartOptions): TopLeve
   const values = data.map((d) => ({ ...d, kind: d.x === undefined ? 'level' : 'point', lo: finite(d.lo) ?? d.y, hi: finite(d.hi) ?? d.y }));
   const xScale = o.logX ? { type: 'log' as const } : { zero: false };
   const yScale = o.logY ? { type: 'log' as const } : { zero: true };
-  const x = nominal ? { field: 'x', type: 'nominal' as const, title: o.xTitle, sort: null } : { field: 'x', type: 'quantitative' as const, title: o.xTitle, scale: xScale };
+  const x = nominal ? { field: 'x', type: 'nominal' as const, title: o.xTitle, sort: null, axis: { labelAngle: 0, labelLimit: 120 } } : { field: 'x', type: 'quantitative' as const, title: o.xTitle, scale: xScale };
   const y = { field: 'y', type: 'quantitative' as const, title: o.yTitle, scale: yScale };
   const names = [...new Set(data.map((d) => d.color))];
   const fixed = o.colors && names.every((n) => o.colors![n] !== undefined) ? { scale: { domain: names, range: names.map((n) => o.colors![n]!) } } : {};
-  const color = { field: 'color', type: 'nominal' as const, title: o.colorTitle ?? 'policy', ...fixed };
+  const color = { field: 'color', type: 'nominal' as const, title: o.colorTitle ?? 'policy', legend: { labelLimit: 400, titleLimit: 400 }, ...fixed };
   const offset = nominal ? { xOffset: { field: 'color' } } : {};
   const dash = !nominal && data.some((d) => d.dash !== undefined) ? { strokeDash: { field: 'dash', type: 'nominal' as const, title: o.dashTitle ?? '' } } : {};
   const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];

@@ -1,6 +1,6 @@
 /** A figure's stored rows → the points of its chart (ChartDatum), per kind of figure. */
 import { POLICY_COLORS, type ChartDatum, type ChartOptions } from './chart.ts';
-import { candidateKey, DEFAULT_CANDIDATE, PAPER_RANDOM_GAPS, stageFits } from './fit.ts';
+import { candidateKey, DEFAULT_CANDIDATE, PAPER_RANDOM_GAPS, shortCandidate, stageFits } from './fit.ts';
 import { policyOrder } from './tables.ts';
 import type { Figure, StoredRow } from './types.ts';
 
@@ -22,14 +22,15 @@ export function chartData(figure: Figure, rows: readonly StoredRow[]): { data: C
   }
   if (figure.kind === 'fit') {
     const fits = stageFits(rows, 3);
-    const shown = [...fits.slice(0, 5), ...fits.filter((f) => f.key === candidateKey(DEFAULT_CANDIDATE))];
+    const shown = new Set([...fits.slice(0, 5), ...fits.filter((f) => f.key === candidateKey(DEFAULT_CANDIDATE))]);
+    const at = ['1st (short)', '2nd', '3rd (long)'];
     const data: ChartDatum[] = [];
-    for (const f of new Set(shown)) {
-      const name = f.key === candidateKey(DEFAULT_CANDIDATE) ? `defaults (${f.key})` : f.key;
-      f.gaps.forEach((g, i) => data.push({ x: i + 1, y: 100 * g.gap, lo: 100 * g.low, hi: 100 * g.high, color: name }));
+    for (const f of shown) {
+      const name = f.key === candidateKey(DEFAULT_CANDIDATE) ? `defaults: ${shortCandidate(f.candidate)}` : shortCandidate(f.candidate);
+      f.gaps.forEach((g, i) => data.push({ x: at[i]!, y: 100 * g.gap, lo: 100 * g.low, hi: 100 * g.high, color: name }));
     }
-    PAPER_RANDOM_GAPS.forEach((g, i) => data.push({ x: i + 1, y: 100 * g, color: 'paper' }));
-    return { data, options: { ...c, title, yTitle: 'random policy gap (%)', colorTitle: 'candidate (grid indices)' } };
+    PAPER_RANDOM_GAPS.forEach((g, i) => data.push({ x: at[i]!, y: 100 * g, color: 'paper' }));
+    return { data, options: { ...c, title, yTitle: 'random policy gap (%)', colorTitle: 'candidate (levels, cost, p range, horizons, γ, initial level)' } };
   }
   const kind = c.y ?? 'gap';
   const data: ChartDatum[] = rows.map((r) => {

@@ -80,7 +80,7 @@ export const fit: ComputedFigure = {
   name: 'fit',
   title: 'The lost parameter values: a fit to the paper\'s random-policy gaps',
   paper: 'Random policy 57.6 / 49.6 / 46.4 % over three horizons (the paper\'s energy MDP, parameters lost from our copy).',
-  chart: { x: 'horizon', xTitle: 'horizon (1st, 2nd, 3rd of the candidate)' },
+  chart: { x: 'horizon', xTitle: 'the candidate\'s horizon' },
   scaleNote: (scale) =>
     `${scale}: a seeded search over levels, cost, the p range, the three horizons, γ and the initial level (src/experiments/reproduce/fit.ts): stage 1 ${FIT_SIZES[scale].candidates} random candidates and stage 2 every one-parameter change of the 4 best, both at ${FIT_SIZES[scale].screen.testTasks} test tasks × ${FIT_SIZES[scale].screen.episodes} episodes; stage 3 the best ${FIT_SIZES[scale].finalists} and DESIGN §2's defaults re-measured at ${FIT_SIZES[scale].final.testTasks} × ${FIT_SIZES[scale].final.episodes} on fresh test tasks (seed 1); the random policy's gap through the pipeline, no support trajectories (random reads none).`,
 };

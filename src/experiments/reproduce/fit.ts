@@ -63,6 +63,12 @@ export function describeCandidate(c: Candidate): string {
   return `levels ${v.levels}, cost ${v.cost}, p ~ U(${v.pMin}, ${v.pMax}), H ${v.horizons.join('/')}, γ ${v.gamma}, init ${v.init}`;
 }
 
+/** A legend's label: `L12 c0.02 p[0.5,1] H10/20/40 γ1 full`. */
+export function shortCandidate(c: Candidate): string {
+  const v = candidateValues(c);
+  return `L${v.levels} c${v.cost} p[${v.pMin},${v.pMax}] H${v.horizons.join('/')} γ${v.gamma} ${v.init}`;
+}
+
 function spec(c: Candidate, size: { testTasks: number; episodes: number }, seed: number): ExperimentSpecInput {
   const v = candidateValues(c);
   const init = v.init === 'uniform' ? 'uniform' : v.init === 'empty' ? 0 : v.levels - 1;
