@@ -4,7 +4,7 @@
  * figure files (rows, CSV, SVG) and the machine description.
  */
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release, tmpdir } from 'node:os';
+import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseExperimentSpec, runExperiment } from '../src/experiments/index.ts';
 import type { ExperimentSpecInput } from '../src/experiments/spec.ts';
@@ -44,6 +44,7 @@ function writeFolder(dir: string, files: Map<string, string | Uint8Array> | Reco
 }
 
 export interface NodeUnitEnvironment extends UnitEnvironment {
+  load(): number;
   /** removes the scratch folder (trained folders, the random-initialised model). */
   close(): void;
 }
@@ -90,6 +91,7 @@ export function nodeUnitEnvironment(o: { threads: number }): NodeUnitEnvironment
     run,
     machine: machineInfo(),
     now: () => performance.now(),
+    load: () => loadavg()[0]!,
     storeArtifact(unit, artifact) {
       const dir = join(scratch, `${unit}-${artifact.policy}-${artifact.pointIndex}`);
       writeFolder(dir, artifact.files);

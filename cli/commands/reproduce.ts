@@ -74,7 +74,7 @@ async function runAnyUnit(u: AnyUnit, scale: Scale, env: NodeUnitEnvironment): P
   const started = env.now();
   const rows = theoryRows(u.unit, scale).map((r) => ({ ...r, unit: u.unit.id, scale }));
   const record: UnitRecord = {
-    unit: u.unit.id, scale, label: u.unit.label, seconds: (env.now() - started) / 1000, machine: env.machine, finished: new Date().toISOString(),
+    unit: u.unit.id, scale, label: u.unit.label, seconds: (env.now() - started) / 1000, machine: env.machine, finished: new Date().toISOString(), load: env.load(),
     work: { env: 'linear-mdp', group: 'computed', evalSteps: 1, trainSteps: 0 },
   };
   return { rows, record };

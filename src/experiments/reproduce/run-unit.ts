@@ -19,6 +19,8 @@ export interface UnitEnvironment {
   resolveModel(token: string): Promise<string>;
   machine: MachineInfo;
   now(): number;
+  /** the 1-minute load average now (Node: os.loadavg), recorded with each unit. */
+  load?(): number;
 }
 
 function storedRow(row: ResultRow, labels: UnitSpec['labels'], unit: string, scale: Scale, compact = false): StoredRow {
@@ -66,6 +68,7 @@ export async function runUnit(unit: Unit, scale: Scale, env: UnitEnvironment): P
     seconds: (env.now() - started) / 1000,
     machine: env.machine,
     finished: new Date().toISOString(),
+    ...(env.load ? { load: env.load() } : {}),
     work: unit.work,
   };
   return { rows, record };

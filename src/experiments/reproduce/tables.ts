@@ -55,11 +55,12 @@ export function machineText(m: MachineInfo): string {
 }
 
 /** Wall time, machines and dates of a figure's stored units. */
-export function provenance(units: readonly UnitRecord[]): { seconds: number; machines: string[]; from: string; to: string } {
+export function provenance(units: readonly UnitRecord[]): { seconds: number; machines: string[]; from: string; to: string; load?: [number, number] } {
   const seconds = units.reduce((s, u) => s + u.seconds, 0);
   const machines = [...new Set(units.map((u) => machineText(u.machine)))];
   const dates = units.map((u) => u.finished).sort();
-  return { seconds, machines, from: dates[0] ?? '', to: dates[dates.length - 1] ?? '' };
+  const loads = units.flatMap((u) => (u.load === undefined ? [] : [u.load]));
+  return { seconds, machines, from: dates[0] ?? '', to: dates[dates.length - 1] ?? '', ...(loads.length > 0 ? { load: [Math.min(...loads), Math.max(...loads)] as [number, number] } : {}) };
 }
 
 export function duration(seconds: number): string {

@@ -104,6 +104,8 @@ export interface UnitRecord {
   seconds: number;
   machine: MachineInfo;
   finished: string;
+  /** the machine's 1-minute load average when the unit finished (other jobs slow a unit down). */
+  load?: number;
   /** work measures of the unit, for cost estimates (simulated steps, LM decisions, training examples). */
   work: UnitWork;
 }
