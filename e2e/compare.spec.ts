@@ -4,6 +4,7 @@
  * with buttons and keys shows each policy's action probabilities and where it leaves the oracle.
  */
 import { expect, test } from '@playwright/test';
+import { freshLab, typeSweepSpec } from './lab-page.ts';
 
 const SPEC = {
   name: 'train-for-compare', env: 'energy-mdp', params: { levels: 4, cost: 0.1 }, sweep: { param: 'horizon', values: [3] },
@@ -12,15 +13,8 @@ const SPEC = {
 };
 
 test('train sft and dpt in a sweep, then compare icl, sft, dpt and the oracle step by step', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
-  await page.evaluate(() => localStorage.clear());
-  await page.reload();
-
-  await page.getByRole('tab', { name: /Sweep/ }).click();
-  await page.getByText('Full spec (JSON)').click();
-  await page.getByLabel('Experiment spec as JSON').fill(JSON.stringify(SPEC, null, 2));
+  const errors = await freshLab(page);
+  await typeSweepSpec(page, SPEC);
   const policies = page.getByRole('group', { name: 'Policies' });
   for (const p of ['icl', 'sft', 'dpt']) await expect(policies.getByRole('checkbox', { name: new RegExp(`^${p}\\b`) })).toBeChecked();
   await page.getByRole('button', { name: 'Run sweep' }).click();

@@ -5,6 +5,7 @@
  * streams a `dpt` row beside the baselines. The tiny DPT plays badly; the point is the path.
  */
 import { expect, test } from '@playwright/test';
+import { freshLab, typeSweepSpec } from './lab-page.ts';
 
 const SPEC = {
   name: 'dpt-in-the-browser', env: 'energy-mdp', params: { levels: 4, cost: 0.1 }, sweep: { param: 'horizon', values: [3] },
@@ -13,14 +14,8 @@ const SPEC = {
 };
 
 test('a sweep with dpt trains the DPT in the worker and adds its row beside the baselines', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
-  await page.evaluate(() => localStorage.clear());
-  await page.reload();
-  await page.getByRole('tab', { name: /Sweep/ }).click();
-  await page.getByText('Full spec (JSON)').click();
-  await page.getByLabel('Experiment spec as JSON').fill(JSON.stringify(SPEC, null, 2));
+  const errors = await freshLab(page);
+  await typeSweepSpec(page, SPEC);
   await expect(page.getByRole('alert', { name: 'Problems with the sweep spec' })).toHaveCount(0);
   const policies = page.getByRole('group', { name: 'Policies' });
   await expect(policies.getByRole('checkbox', { name: /^dpt\b/ })).toBeChecked();

@@ -4,6 +4,7 @@
  * trains after it; both end up in the list of what this browser keeps.
  */
 import { expect, test } from '@playwright/test';
+import { freshLab, typeSweepSpec } from './lab-page.ts';
 
 const SPEC = {
   name: 'train-tab', env: 'energy-mdp', params: { levels: 4, cost: 0.1 }, sweep: { param: 'horizon', values: [3] },
@@ -12,14 +13,8 @@ const SPEC = {
 };
 
 test('train an SFT adapter, reload mid-training and resume, then train a DPT', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
-  await page.evaluate(() => localStorage.clear());
-  await page.reload();
-  await page.getByRole('tab', { name: /Sweep/ }).click();
-  await page.getByText('Full spec (JSON)').click();
-  await page.getByLabel('Experiment spec as JSON').fill(JSON.stringify(SPEC, null, 2));
+  const errors = await freshLab(page);
+  await typeSweepSpec(page, SPEC);
 
   await page.getByRole('tab', { name: /Train/ }).click();
   await expect(page.getByTestId('train-plan')).toContainText('6 training tasks, 3 epochs');

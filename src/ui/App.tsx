@@ -1,4 +1,5 @@
-import { useRef, type KeyboardEvent } from 'react';
+import { useRef, type ComponentType, type KeyboardEvent } from 'react';
+import type { SliceName } from './persist/settings-recovery.ts';
 import { useLab, type Tab } from './store.ts';
 import { ErrorBoundary } from './common/ErrorBoundary.tsx';
 import { StorageNotices } from './common/StorageNotices.tsx';
@@ -21,6 +22,20 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'theory', label: '6 · Theory' },
   { id: 'bench', label: '7 · Engine bench' },
 ];
+
+/** What each tab shows: its panels, each inside an error boundary that names it and can reset its settings slice. */
+const PANELS: Record<Tab, { where: string; slice?: SliceName; Panel: ComponentType }[]> = {
+  episode: [
+    { where: 'the environment panel', slice: 'episode', Panel: EnvPanel },
+    { where: 'the episode stepper', slice: 'episode', Panel: EpisodePanel },
+  ],
+  sweep: [{ where: 'the sweep panel', slice: 'sweep', Panel: SweepPanel }],
+  train: [{ where: 'the train panel', slice: 'train', Panel: TrainPanel }],
+  compare: [{ where: 'the compare panel', slice: 'compare', Panel: ComparePanel }],
+  model: [{ where: 'the model panel', slice: 'model', Panel: ModelPanel }],
+  theory: [{ where: 'the theory explorer', slice: 'theory', Panel: TheoryPanel }],
+  bench: [{ where: 'the engine bench', Panel: BenchPanel }],
+};
 
 export function App() {
   const tab = useLab((s) => s.tab);
@@ -66,52 +81,13 @@ export function App() {
       </header>
       <StorageNotices />
       <main>
-        {tab === 'episode' ? (
-          <div role="tabpanel" id="panel-episode" aria-labelledby="tab-episode" className="layout">
-            <ErrorBoundary where="the environment panel" slice="episode">
-              <EnvPanel />
+        <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className={tab === 'episode' ? 'layout' : undefined}>
+          {PANELS[tab].map(({ where, slice, Panel }) => (
+            <ErrorBoundary key={where} where={where} {...(slice ? { slice } : {})}>
+              <Panel />
             </ErrorBoundary>
-            <ErrorBoundary where="the episode stepper" slice="episode">
-              <EpisodePanel />
-            </ErrorBoundary>
-          </div>
-        ) : tab === 'sweep' ? (
-          <div role="tabpanel" id="panel-sweep" aria-labelledby="tab-sweep">
-            <ErrorBoundary where="the sweep panel" slice="sweep">
-              <SweepPanel />
-            </ErrorBoundary>
-          </div>
-        ) : tab === 'train' ? (
-          <div role="tabpanel" id="panel-train" aria-labelledby="tab-train">
-            <ErrorBoundary where="the train panel" slice="train">
-              <TrainPanel />
-            </ErrorBoundary>
-          </div>
-        ) : tab === 'compare' ? (
-          <div role="tabpanel" id="panel-compare" aria-labelledby="tab-compare">
-            <ErrorBoundary where="the compare panel" slice="compare">
-              <ComparePanel />
-            </ErrorBoundary>
-          </div>
-        ) : tab === 'theory' ? (
-          <div role="tabpanel" id="panel-theory" aria-labelledby="tab-theory">
-            <ErrorBoundary where="the theory explorer" slice="theory">
-              <TheoryPanel />
-            </ErrorBoundary>
-          </div>
-        ) : tab === 'model' ? (
-          <div role="tabpanel" id="panel-model" aria-labelledby="tab-model">
-            <ErrorBoundary where="the model panel" slice="model">
-              <ModelPanel />
-            </ErrorBoundary>
-          </div>
-        ) : (
-          <div role="tabpanel" id="panel-bench" aria-labelledby="tab-bench">
-            <ErrorBoundary where="the engine bench">
-              <BenchPanel />
-            </ErrorBoundary>
-          </div>
-        )}
+          ))}
+        </div>
       </main>
     </div>
   );
