@@ -51,7 +51,8 @@ export function chartSpec(data: readonly ChartDatum[], o: ChartOptions): TopLeve
   const names = [...new Set(data.map((d) => d.color))];
   const fixed = o.colors && names.every((n) => o.colors![n] !== undefined) ? { scale: { domain: names, range: names.map((n) => o.colors![n]!) } } : {};
   const color = { field: 'color', type: 'nominal' as const, title: o.colorTitle ?? 'policy', legend: { labelLimit: 400, titleLimit: 400 }, ...fixed };
-  const offset = nominal ? { xOffset: { field: 'color' } } : {};
+  // Side by side within a category, unless the category is the series itself (x = policy).
+  const offset = nominal && !data.every((d) => d.x === d.color) ? { xOffset: { field: 'color' } } : {};
   const dash = !nominal && data.some((d) => d.dash !== undefined) ? { strokeDash: { field: 'dash', type: 'nominal' as const, title: o.dashTitle ?? '' } } : {};
   const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
   const layer: object[] = [
@@ -61,7 +62,8 @@ export function chartSpec(data: readonly ChartDatum[], o: ChartOptions): TopLeve
   if (values.some((d) => d.kind === 'level')) layer.push({ transform: only('level'), mark: { type: 'rule', strokeDash: [4, 3] }, encoding: { y: { field: 'y', type: 'quantitative' }, color } });
   const faceted = o.facet !== undefined && data.some((d) => d.facet !== undefined);
   const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: o.title, data: { values } };
-  const inner = { width: 260, height: 200, layer };
+  // One category per policy needs room for its name.
+  const inner = { width: nominal && !('xOffset' in offset) ? { step: 80 } : 260, height: 200, layer };
   const spec = faceted ? { ...base, facet: { column: { field: 'facet', type: 'ordinal', title: o.facet, sort: [...new Set(data.map((d) => d.facet))] } }, spec: inner, resolve: { scale: { x: 'independent' } } } : { ...base, ...inner };
   return spec as unknown as TopLevelSpec;
 }
