@@ -73,7 +73,8 @@ describe('lab reproduce', () => {
   });
 
   it('refuses to mix scales in a figure without --replace', () => {
-    const r = lab(['reproduce', '--only', 'mdp-horizon', '--scale', 'quick', '--out', out, '--estimate']);
+    // Refused before anything runs (an estimate only reads, so it is not refused).
+    const r = lab(['reproduce', '--only', 'mdp-horizon', '--scale', 'quick', '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--scale: .*holds rows at scale smoke; pass --replace/);
   });

@@ -6,7 +6,7 @@
  * and regenerates DIR/results.md (with DIR/results-notes.md included verbatim).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { rowsToCsv } from '../../src/experiments/rows-csv.ts';
 import {
   chartData, estimateCost, FIGURES, figureNames, figureUnits, judgeClaims, parseStore, POLICY_GROUPS, renderChart, renderResults, runUnit, SCALES, storedScales,
@@ -16,7 +16,7 @@ import { formatDuration } from '../../src/models/pretrain/run.ts';
 import { CliError, printJson } from '../io.ts';
 import { appendText, machineInfo, nodeUnitEnvironment, readIfExists, writeAtomic, type NodeUnitEnvironment } from '../reproduce-env.ts';
 import { sftThreads } from '../sft-threads.ts';
-import { SHIPPED_MODEL_DIR } from '../language-model.ts';
+import { REPO_ROOT, SHIPPED_MODEL_DIR } from '../language-model.ts';
 
 export interface ReproduceArgs {
   scale?: string;
@@ -80,9 +80,14 @@ async function runAnyUnit(u: AnyUnit, scale: Scale, env: NodeUnitEnvironment): P
   return { rows, record };
 }
 
-/** Every stored unit record under DIR/results (any figure, any scale): the measured rates of the estimate. */
+/**
+ * Every stored unit record under DIR/results and under this checkout's docs/results (any figure,
+ * any scale): the measured rates of the estimate, so a paper-scale run into another folder is
+ * estimated from the quick figures committed here.
+ */
 function allRecords(out: string): UnitRecord[] {
-  return FIGURES.flatMap((f) => [...loadStore(out, f).units.values()]);
+  const dirs = [...new Set([resolve(out), resolve(REPO_ROOT, 'docs')])];
+  return dirs.flatMap((dir) => FIGURES.flatMap((f) => [...loadStore(dir, f).units.values()]));
 }
 
 interface FigureRun {
@@ -112,7 +117,14 @@ export async function runReproduce(args: ReproduceArgs): Promise<void> {
   }
 
   // What is left to run, and what it will cost (printed before anything starts).
-  const stores = new Map(selected.map((f) => [f.name, checkScale(out, f, loadStore(out, f), scale, args.replace)]));
+  // An estimate only reads: rows of another scale count as not stored, and nothing is rewritten.
+  const stores = new Map(
+    selected.map((f) => {
+      const store = loadStore(out, f);
+      if (!args.estimate) return [f.name, checkScale(out, f, store, scale, args.replace)];
+      return [f.name, { ...store, rows: store.rows.filter((r) => r.scale === scale), units: new Map([...store.units].filter(([, u]) => u.scale === scale)) }];
+    }),
+  );
   const pending = selected.flatMap((f) => {
     if (f.kind === 'experiment' && f.notRunnable) return [];
     const store = stores.get(f.name)!;
