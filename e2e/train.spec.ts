@@ -37,6 +37,15 @@ test('train an SFT adapter, reload mid-training and resume, then train a DPT', a
   await expect(page.getByTestId('trained-list')).toContainText('SFT adapter (PEFT)');
   await page.screenshot({ path: 'e2e/screenshots/train-03-sft-done.png', fullPage: true });
 
+  // Export the adapter as a zip, then import the zip back: a second adapter in the list.
+  const list = page.getByTestId('trained-list');
+  const [zip] = await Promise.all([page.waitForEvent('download'), list.getByRole('button', { name: /^Export SFT adapter/ }).click()]);
+  expect(zip.suggestedFilename()).toMatch(/sft-adapter\.zip$/);
+  await page.getByLabel(/Import a zip/).setInputFiles((await zip.path())!);
+  await expect(page.getByRole('status').filter({ hasText: 'Imported SFT adapter (PEFT)' })).toBeVisible();
+  await expect(list.locator('tbody tr').filter({ hasText: 'SFT adapter (PEFT)' })).toHaveCount(2);
+  await expect(list).toContainText('imported');
+
   await page.getByRole('radio', { name: /dpt/ }).check();
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect(page.getByTestId('train-status')).toContainText('finished', { timeout: 120_000 });
