@@ -34,7 +34,6 @@ import { compareSettingsSchema } from '../compare/compare-settings.ts';
 import { trainSettingsSchema } from '../train/train-settings.ts';
 import { parseTaskSpec } from '../../core/spec/task-spec.ts';
 import { ENV_NAMES, type EnvName, type TaskSpec } from '../../core/types.ts';
-import { parseExperimentSpec } from '../../experiments/spec.ts';
 import { BUILTIN_POLICIES } from '../../policies/registry.ts';
 import type { EpisodeRequest } from '../../../workers/api.ts';
 import { fieldsOf, validateDraft, type Drafts } from '../env/param-form.ts';
@@ -43,6 +42,7 @@ import { settingSchema } from '../persist/settings-recovery.ts';
 import { defaultSettings } from '../state/settings.ts';
 import type { LabState, LinkRestore } from '../store.ts';
 import { EXAMPLES } from '../sweep/examples.ts';
+import { validateSweep } from '../sweep/validate.ts';
 import { fieldsSlice, LinkRegistry, readParam, sameJson, textValue, valueText, type LinkSlice } from './link.ts';
 
 /** Read-only here: a link is written and read against the schema's defaults. */
@@ -175,17 +175,6 @@ const episodeSlice: LinkSlice<LabState> = {
   },
 };
 
-/** The sweep problems as the form lists them. */
-function sweepProblems(spec: Record<string, unknown>): string[] {
-  try {
-    parseExperimentSpec(spec);
-    return [];
-  } catch (e) {
-    if (e instanceof SpecError) return e.problems.flatMap((p) => p.split('; '));
-    return [e instanceof Error ? e.message : String(e)];
-  }
-}
-
 const SWEEP = 'sweep.';
 
 const sweepSlice: LinkSlice<LabState> = {
@@ -204,7 +193,7 @@ const sweepSlice: LinkSlice<LabState> = {
     const problems: string[] = [];
     const dropped = new Set<string>();
     for (let round = 0; round <= Object.keys(spec).length; round++) {
-      const fixable = sweepProblems(spec).filter((p) => {
+      const fixable = validateSweep(spec).filter((p) => {
         const k = p.split(/[.:]/)[0]!;
         return k in spec && !dropped.has(k);
       });
