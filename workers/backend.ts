@@ -17,3 +17,8 @@ export function preferredBackend(): Promise<Backend> {
   })();
   return backend;
 }
+
+/** A model name under the served models/ folder (default the shipped model), or a folder URL path as given. */
+export function modelLocation(model: string): string {
+  return model.includes('/') ? model : `${import.meta.env.BASE_URL}models/${model}/`;
+}

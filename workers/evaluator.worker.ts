@@ -10,7 +10,7 @@ import { type LanguageModelLoad, type RunOptions, runExperiment } from '../src/e
 import { asLanguageModel, loadModel } from '../src/models/loader/load.ts';
 import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
 import type { LanguageModel } from '../src/policies/types.ts';
-import { preferredBackend } from './backend.ts';
+import { modelLocation, preferredBackend } from './backend.ts';
 import type { CompareRequest, CompareResult, EvaluatorApi } from './api.ts';
 import { compareEpisodes, type CompareEntry } from '../src/experiments/compare.ts';
 import { getPolicy } from '../src/policies/registry.ts';
@@ -21,14 +21,11 @@ import { beliefsOf, contextOf, episodeModel, solved } from './episodes.ts';
 
 const models = new Map<string, Promise<LanguageModel>>();
 
-/** A model name under the served models/ folder, or a folder URL path. */
-function modelLocation(model: string | undefined): string {
-  const m = model ?? SHIPPED_MODEL_NAME;
-  return m.includes('/') ? m : `${import.meta.env.BASE_URL}models/${m}/`;
-}
+/** The spec's model (default the shipped model) as a served location. */
+const locationOf = (model: string | undefined): string => modelLocation(model ?? SHIPPED_MODEL_NAME);
 
 function loadLanguageModel(model: string | undefined, o: LanguageModelLoad = {}): Promise<LanguageModel> {
-  const location = modelLocation(model);
+  const location = locationOf(model);
   const key = `${o.adapter === true ? 'adapter' : 'base'}:${o.nf4 === true ? 'nf4' : 'f32'}:${location}`;
   let p = models.get(key);
   if (!p) {
@@ -46,7 +43,7 @@ async function compare(req: CompareRequest): Promise<CompareResult> {
   const ctx = await contextOf(s, req.spec.seed);
   const model = episodeModel(s.task, req.spec.seed, req.episode, req.model);
   const devices: Record<string, string> = {};
-  const location = modelLocation(req.lm);
+  const location = locationOf(req.lm);
   const name = req.lm ?? SHIPPED_MODEL_NAME;
   const entries: CompareEntry[] = [];
   for (const policy of req.policies) {

@@ -16,7 +16,7 @@ import { adapterFolderFiles, dptFolderFiles } from '../src/training/artifact-fil
 import { trainDptAtPoint, trainSftAtPoint } from '../src/training/at-point.ts';
 import { isAbort, trainWithFallback } from '../src/training/device-fallback.ts';
 import type { TrainProgress } from '../src/training/sft.ts';
-import { preferredBackend } from './backend.ts';
+import { modelLocation, preferredBackend } from './backend.ts';
 import type { TrainerApi, TrainJobRequest, TrainOutcome } from './trainer-api.ts';
 
 let controller: AbortController | null = null;
@@ -40,7 +40,7 @@ async function run(req: TrainJobRequest, be: Backend, resume: Uint8Array | undef
     return { status: 'done', files, steps: r.result.losses.length, tokens: r.result.tokens, seconds: r.result.seconds, device: be.name };
   }
   const name = spec.model ?? SHIPPED_MODEL_NAME;
-  const location = name.includes('/') ? name : `${import.meta.env.BASE_URL}models/${name}/`;
+  const location = modelLocation(name);
   const base = asLanguageModel(await loadModel({ kind: 'local', location, name }, { backend: be, nf4: spec.training.nf4 }));
   const r = await trainSftAtPoint(spec, req.point, base, {
     ...common,

@@ -3,8 +3,6 @@
  * matter on a log scale (doubling n halves the estimation term's square), so their sliders step
  * through roughly geometric values; the rest are linear.
  */
-import type { TheorySettings } from '../../core/theory/index.ts';
-
 export type SliderKey = 'n' | 'N' | 'd' | 'kappa' | 'actions' | 'horizon' | 'gamma';
 
 const range = (lo: number, hi: number, step = 1) => Array.from({ length: Math.round((hi - lo) / step) + 1 }, (_, i) => +(lo + i * step).toFixed(6));
@@ -41,8 +39,4 @@ export function sliderIndex(values: number[], v: number): number {
     if (Math.abs(Math.log1p(x) - Math.log1p(v)) < Math.abs(Math.log1p(values[best]!) - Math.log1p(v))) best = i;
   });
   return best;
-}
-
-export function sliderValue(s: TheorySettings, key: SliderKey): number {
-  return s[key];
 }
