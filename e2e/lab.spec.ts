@@ -187,6 +187,33 @@ test('APOMDP episode: one belief per model and the evaluation definition', async
   await shot(page, '11-apomdp');
 });
 
+test('K × α as one sweep: K on the x axis, one line per policy and attitude α', async ({ page }) => {
+  await page.getByRole('tab', { name: /Sweep/ }).click();
+  await page.getByLabel('Example experiment').selectOption('gap-vs-K-by-alpha');
+  await expect(page.getByLabel('Lines by')).toHaveValue('alpha');
+  await expect(page.getByLabel('Line values')).toHaveValue('0, 0.5, 1');
+  // Two attitudes and two policies keep it quick; the form edits the series like the sweep.
+  await page.getByLabel('Line values').fill('0, 1');
+  await page.getByLabel('Values', { exact: true }).fill('1, 3');
+  await page.getByLabel('Test tasks').fill('3');
+  await page.getByLabel('Episodes per task').fill('4');
+  await page.getByRole('group', { name: 'Policies' }).getByRole('checkbox', { name: /^support-copy\b/ }).uncheck();
+  await expect(page.getByRole('alert', { name: 'Problems with the sweep spec' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Run sweep' }).click();
+  await expect(page.getByTestId('run-status')).toContainText('finished', { timeout: 90_000 });
+  await expect(page.getByTestId('rows-table').locator('tbody tr')).toHaveCount(8); // 2 K × 2 α × (random, oracle)
+  const chart = page.getByTestId('gap-chart');
+  await expect(chart.locator('.recharts-line')).toHaveCount(4);
+  await expect(chart).toContainText('random · alpha=0');
+  await expect(chart).toContainText('oracle · alpha=1');
+  await expect(chart).toHaveAttribute('aria-label', /against K, one line per alpha/);
+  // The sweep param cannot also be the series: the form says so by field.
+  await page.getByLabel('Swept parameter').selectOption('alpha');
+  await expect(page.getByRole('alert', { name: 'Problems with the sweep spec' })).toContainText('series.param: must differ from sweep.param (alpha)');
+  await page.getByLabel('Swept parameter').selectOption('K');
+  await shot(page, '12-k-by-alpha');
+});
+
 test('a stored tab the app does not have opens the first tab instead of none', async ({ page }) => {
   // Written before the app starts (the app saves its settings once it has read its runs).
   await page.addInitScript(() => {

@@ -35,6 +35,16 @@ export const EXAMPLE_SPEC_INPUTS: Record<string, ExperimentSpecInput> = {
     testTasks: 10,
     episodes: 10,
   },
+  'gap-vs-K-by-alpha': {
+    name: 'gap-vs-K-by-alpha',
+    env: 'energy-apomdp',
+    params: { levels: 5, horizon: 4, q: 0.9 },
+    sweep: { param: 'K', values: [1, 2, 3] },
+    series: { param: 'alpha', values: [0, 0.5, 1] },
+    policies: ['random', 'oracle', 'support-copy'],
+    testTasks: 8,
+    episodes: 10,
+  },
   darkroom: {
     name: 'darkroom',
     env: 'darkroom',

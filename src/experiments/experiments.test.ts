@@ -79,8 +79,29 @@ describe('experiment spec', () => {
     expect(sweepPoints(parseExperimentSpec({ name: 'x', env: 'energy-mdp' }))).toEqual([{ point: {}, params: {} }]);
   });
 
+  it('a series: every (sweep value, series value) pair, sweep value by sweep value, each with both params', () => {
+    const spec = parseExperimentSpec({ ...tiny, env: 'energy-apomdp', params: { levels: 4, horizon: 3 }, sweep: { param: 'K', values: [1, 3] }, series: { param: 'alpha', values: [0, 1] } });
+    expect(sweepPoints(spec).map((p) => p.point)).toEqual([{ K: 1, alpha: 0 }, { K: 1, alpha: 1 }, { K: 3, alpha: 0 }, { K: 3, alpha: 1 }]);
+    expect(sweepPoints(spec)[3]!.params).toEqual({ levels: 4, horizon: 3, K: 3, alpha: 1 });
+    // trainTasks as the series changes the training set only, never the task params.
+    const byTasks = parseExperimentSpec({ ...tiny, series: { param: 'trainTasks', values: [10, 20] } });
+    expect(sweepPoints(byTasks).map((p) => [p.point, p.params])).toEqual([
+      [{ horizon: 3, trainTasks: 10 }, { levels: 6, horizon: 3 }], [{ horizon: 3, trainTasks: 20 }, { levels: 6, horizon: 3 }],
+      [{ horizon: 6, trainTasks: 10 }, { levels: 6, horizon: 6 }], [{ horizon: 6, trainTasks: 20 }, { levels: 6, horizon: 6 }],
+    ]);
+  });
+
+  it('a series is checked like the sweep and names its own field', () => {
+    expect(problems({ ...tiny, series: { param: 'alpha', values: [0] } })).toEqual(['series.param: must be one of horizon, levels, cost, gamma, trainTasks for energy-mdp, got "alpha"']);
+    expect(problems({ ...tiny, series: { param: 'horizon', values: [4] } })).toEqual(['series.param: must differ from sweep.param (horizon)']);
+    expect(problems({ ...tiny, series: { param: 'cost', values: [0.1, -1] } })[0]).toMatch(/^series\.values\.1: must be a number in \[0, /);
+    const noSweep = { ...tiny } as Record<string, unknown>;
+    delete noSweep.sweep;
+    expect(problems({ ...noSweep, name: 't', series: { param: 'cost', values: [0.1] } })[0]).toMatch(/^series: needs a sweep/);
+  });
+
   it('every example spec is valid', () => {
-    expect(Object.keys(EXAMPLE_SPECS)).toEqual(['gap-vs-horizon', 'gap-vs-q', 'gap-vs-alpha', 'darkroom']);
+    expect(Object.keys(EXAMPLE_SPECS)).toEqual(['gap-vs-horizon', 'gap-vs-q', 'gap-vs-alpha', 'gap-vs-K-by-alpha', 'darkroom']);
     expect(EXAMPLE_SPECS['gap-vs-horizon']!.sweep).toEqual({ param: 'horizon', values: [5, 10, 20] });
   });
 });
@@ -169,6 +190,17 @@ describe('runExperiment', () => {
     expect(progress.map((p) => p.done)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(progress.every((p) => p.total === 8)).toBe(true);
     expect(progress[5]!.label).toBe('horizon=6 · task 2/4');
+  });
+
+  it('K × α as one sweep with a series: a row per (K, alpha, policy), the oracle at 0 everywhere', async () => {
+    const { rows } = await collectExperiment({
+      name: 'k-by-alpha', env: 'energy-apomdp', params: { levels: 4, horizon: 3, q: 0.9 },
+      sweep: { param: 'K', values: [1, 2] }, series: { param: 'alpha', values: [0, 1] }, policies: ['random', 'oracle'], testTasks: 2, episodes: 2,
+    });
+    expect(rows.map((r) => `${r.point.K}/${r.point.alpha}:${r.policy}`)).toEqual([
+      '1/0:random', '1/0:oracle', '1/1:random', '1/1:oracle', '2/0:random', '2/0:oracle', '2/1:random', '2/1:oracle',
+    ]);
+    for (const r of rows.filter((x) => x.policy === 'oracle')) expect(r.gap).toBe(0);
   });
 
   it('oracle gap is exactly 0 on the same episodes, random gap is positive, intervals bracket the mean', async () => {

@@ -3,7 +3,9 @@
  *
  * `params` are the base task params of the env (validated by the task spec; the hidden task
  * parameter — energy `p`, darkroom `goal` — is refused there because the `distribution` draws it),
- * `sweep` varies one param over values validated against that param's own range. Every error
+ * `sweep` varies one param over values validated against that param's own range (the x axis);
+ * `series`, optional, varies a second one (one line per value, e.g. K × α for the APOMDP), and
+ * the sweep points are then every combination, sweep value by sweep value. Every error
  * names the field and the allowed range, e.g. `testTasks: must be an integer in [1, 1000], got 0`.
  */
 import { shown } from '../core/spec/fields.ts';
@@ -43,13 +45,20 @@ export interface DarkroomDistribution {
   goals: 'test' | 'train';
 }
 
+export interface SweepAxis {
+  param: SweepParam;
+  values: number[];
+}
+
 export interface ExperimentSpec {
   name: string;
   env: EnvName;
   /** base task params as given (validated); defaults are filled in per task by the task spec. */
   params: Record<string, unknown>;
   distribution: EnergyDistribution | DarkroomDistribution;
-  sweep?: { param: SweepParam; values: number[] };
+  sweep?: SweepAxis;
+  /** a second swept param: one line per value on the sweep's chart; needs `sweep`. */
+  series?: SweepAxis;
   policies: string[];
   testTasks: number;
   /** evaluation episodes per task (APOMDP: per ambiguity model). */
@@ -95,20 +104,23 @@ const folderName = z.string({ error: 'must be a folder path' }).min(1, { error: 
 /** A folder, or one per sweep point. */
 const trainedFolders = z.union([folderName, z.array(folderName).min(1).max(EXPERIMENT_LIMITS.sweepValues)], { error: 'must be a folder path or an array of them, one per sweep point' });
 
+const axisSchema = z
+  .strictObject({
+    param: z.enum(SWEEP_PARAMS, { error: enumError(SWEEP_PARAMS) }),
+    values: z
+      .array(z.unknown(), { error: 'must be an array of values' })
+      .min(1, { error: 'must list at least one value' })
+      .max(EXPERIMENT_LIMITS.sweepValues, { error: `must list at most ${EXPERIMENT_LIMITS.sweepValues} values` }),
+  })
+  .optional();
+
 const topSchema = z.strictObject({
   name: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).max(200, { error: 'must be at most 200 characters' }),
   env: z.enum(ENV_NAMES, { error: enumError(ENV_NAMES) }),
   params: z.record(z.string(), z.unknown(), { error: 'must be an object of task params' }).default({}),
   distribution: z.record(z.string(), z.unknown(), { error: 'must be an object' }).default({}),
-  sweep: z
-    .strictObject({
-      param: z.enum(SWEEP_PARAMS, { error: enumError(SWEEP_PARAMS) }),
-      values: z
-        .array(z.unknown(), { error: 'must be an array of values' })
-        .min(1, { error: 'must list at least one value' })
-        .max(EXPERIMENT_LIMITS.sweepValues, { error: `must list at most ${EXPERIMENT_LIMITS.sweepValues} values` }),
-    })
-    .optional(),
+  sweep: axisSchema,
+  series: axisSchema,
   policies: z
     .array(z.string({ error: 'must be a policy name' }), { error: 'must be an array of policy names' })
     .min(1, { error: 'must list at least one policy' })
@@ -155,17 +167,18 @@ function fieldSchema(env: EnvName, param: SweepParam): z.ZodType {
   return field;
 }
 
-/** The raw task params at one sweep point (hidden params still to be drawn). */
-export function pointParams(spec: ExperimentSpec, value?: number): Record<string, unknown> {
-  if (!spec.sweep || value === undefined || spec.sweep.param === 'trainTasks') return { ...spec.params };
-  return { ...spec.params, [spec.sweep.param]: value };
+/** The raw task params at one sweep point (hidden params still to be drawn); trainTasks changes only the training set. */
+export function pointParams(spec: ExperimentSpec, point: Record<string, number>): Record<string, unknown> {
+  const taskParams = Object.entries(point).filter(([k]) => k !== 'trainTasks');
+  return { ...spec.params, ...Object.fromEntries(taskParams) };
 }
 
-/** The sweep points: `[{}]` without a sweep. */
+/** The sweep points: `[{}]` without a sweep; with a series, every (sweep value, series value) pair, sweep value by sweep value. */
 export function sweepPoints(spec: ExperimentSpec): { point: Record<string, number>; params: Record<string, unknown> }[] {
-  if (!spec.sweep) return [{ point: {}, params: pointParams(spec) }];
-  const { param, values } = spec.sweep;
-  return values.map((v) => ({ point: { [param]: v }, params: pointParams(spec, v) }));
+  const axes = [spec.sweep, spec.series].filter((a): a is SweepAxis => a !== undefined);
+  let points: Record<string, number>[] = [{}];
+  for (const { param, values } of axes) points = points.flatMap((p) => values.map((v) => ({ ...p, [param]: v })));
+  return points.map((point) => ({ point, params: pointParams(spec, point) }));
 }
 
 function taskSpecProblems(env: EnvName, params: Record<string, unknown>): string[] {
@@ -179,10 +192,10 @@ function taskSpecProblems(env: EnvName, params: Record<string, unknown>): string
   }
 }
 
-/** Checks the base params once (the swept one aside), then the combination at every sweep point. */
+/** Checks the base params once (the swept ones aside), then the combination at every sweep point. */
 function checkPoints(spec: ExperimentSpec, problems: string[]): void {
-  const swept = spec.sweep?.param;
-  const base = Object.fromEntries(Object.entries(spec.params).filter(([k]) => k !== swept));
+  const swept = new Set([spec.sweep?.param, spec.series?.param]);
+  const base = Object.fromEntries(Object.entries(spec.params).filter(([k]) => !swept.has(k as SweepParam)));
   const baseProblems = taskSpecProblems(spec.env, base);
   if (baseProblems.length > 0) {
     problems.push(...baseProblems);
@@ -192,6 +205,24 @@ function checkPoints(spec: ExperimentSpec, problems: string[]): void {
     const where = spec.sweep ? ` (at sweep point ${i + 1}: ${JSON.stringify(point)})` : '';
     problems.push(...taskSpecProblems(spec.env, params).map((p) => `${p}${where}`));
   });
+}
+
+/** One axis (`sweep` or `series`): a param this env sweeps, each value checked against that param's own range. */
+function parseAxis(env: EnvName, field: 'sweep' | 'series', axis: { param: SweepParam; values: unknown[] }, problems: string[]): SweepAxis | undefined {
+  const { param, values } = axis;
+  if (!SWEEPABLE[env].includes(param)) {
+    problems.push(`${field}.param: must be one of ${SWEEPABLE[env].join(', ')} for ${env}, got ${shown(param)}`);
+    return undefined;
+  }
+  const schema = fieldSchema(env, param);
+  const parsed: number[] = [];
+  values.forEach((v, i) => {
+    const r = schema.safeParse(v);
+    if (!r.success) problems.push(...formatIssues(r.error, `${field}.values.${i}`));
+    else if (typeof r.data !== 'number' || v === undefined) problems.push(`${field}.values.${i}: must be a number, got ${shown(v)}`);
+    else parsed.push(r.data);
+  });
+  return { param, values: parsed };
 }
 
 /** `trained.sft` / `trained.dpt` as one folder per sweep point, for policies the spec runs. */
@@ -235,23 +266,10 @@ export function parseExperimentSpec(input: unknown): ExperimentSpec {
     distribution = d;
   }
 
-  let sweep: ExperimentSpec['sweep'];
-  if (top.sweep) {
-    const { param, values } = top.sweep;
-    if (!SWEEPABLE[env].includes(param)) {
-      problems.push(`sweep.param: must be one of ${SWEEPABLE[env].join(', ')} for ${env}, got ${shown(param)}`);
-    } else {
-      const schema = fieldSchema(env, param);
-      const parsed: number[] = [];
-      values.forEach((v, i) => {
-        const r = schema.safeParse(v);
-        if (!r.success) problems.push(...formatIssues(r.error, `sweep.values.${i}`));
-        else if (typeof r.data !== 'number' || v === undefined) problems.push(`sweep.values.${i}: must be a number, got ${shown(v)}`);
-        else parsed.push(r.data);
-      });
-      sweep = { param, values: parsed };
-    }
-  }
+  const sweep = top.sweep ? parseAxis(env, 'sweep', top.sweep, problems) : undefined;
+  const series = top.series ? parseAxis(env, 'series', top.series, problems) : undefined;
+  if (top.series && !top.sweep) problems.push('series: needs a sweep (the x axis) to draw one line per series value; add "sweep" or move the values there');
+  if (sweep && series && sweep.param === series.param) problems.push(`series.param: must differ from sweep.param (${sweep.param})`);
   if (problems.length > 0) throw new SpecError(problems);
 
   const spec: ExperimentSpec = {
@@ -260,6 +278,7 @@ export function parseExperimentSpec(input: unknown): ExperimentSpec {
     params: top.params,
     distribution,
     ...(sweep ? { sweep } : {}),
+    ...(series ? { series } : {}),
     policies: top.policies,
     testTasks: top.testTasks,
     episodes: top.episodes,
@@ -274,9 +293,10 @@ export function parseExperimentSpec(input: unknown): ExperimentSpec {
   checkPoints(spec, problems);
   const limit = trainTaskLimit(env, spec.params);
   if (spec.training.tasks !== undefined && spec.training.tasks > limit) problems.push(`training.tasks: must be an integer in [1, ${limit}] for ${env}, got ${spec.training.tasks}`);
-  if (spec.sweep?.param === 'trainTasks') {
-    spec.sweep.values.forEach((v, i) => {
-      if (v > limit) problems.push(`sweep.values.${i}: must be an integer in [1, ${limit}] for ${env} (trainTasks), got ${v}`);
+  for (const [field, axis] of [['sweep', spec.sweep], ['series', spec.series]] as const) {
+    if (axis?.param !== 'trainTasks') continue;
+    axis.values.forEach((v, i) => {
+      if (v > limit) problems.push(`${field}.values.${i}: must be an integer in [1, ${limit}] for ${env} (trainTasks), got ${v}`);
     });
   }
   if (problems.length === 0 && !spec.allowLarge) problems.push(...budgetProblems(spec));

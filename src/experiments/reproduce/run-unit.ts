@@ -56,7 +56,7 @@ export async function runUnit(unit: Unit, scale: Scale, env: UnitEnvironment): P
     let spec = await withModel(env, t.spec);
     if (trainedPolicy) {
       if (trainedFolder === undefined) throw new Error(`${unit.label}: the main run kept no trained ${trainedPolicy} for the transfer spec ${t.spec.name}`);
-      const points = spec.sweep?.values.length ?? 1;
+      const points = (spec.sweep?.values.length ?? 1) * (spec.series?.values.length ?? 1);
       spec = { ...spec, trained: { [trainedPolicy]: Array<string>(points).fill(trainedFolder) } };
     }
     rows.push(...(await collect(env, spec)).map((r) => storedRow(r, t.labels, unit.id, scale)));

@@ -4,7 +4,8 @@ import { ENV_NAMES, type EnvName } from '../../core/types.ts';
 import { BUILTIN_POLICIES } from '../../policies/registry.ts';
 import { EXPERIMENT_DEFAULTS } from '../../experiments/spec.ts';
 import { EXAMPLES } from './examples.ts';
-import { envOf, parseValues, policiesOf, sweepableParams, sweepOf, withEnv, type SweepSpec } from './sweep-spec.ts';
+import { envOf, parseValues, policiesOf, seriesOf, sweepableParams, sweepOf, withEnv, type SweepSpec } from './sweep-spec.ts';
+import { SeriesFields } from './SeriesFields.tsx';
 
 interface Props {
   spec: SweepSpec;
@@ -52,13 +53,17 @@ export function SweepForm({ spec, onChange, errors, disabled }: Props) {
   const env = envOf(spec);
   const sweep = sweepOf(spec);
   const policies = policiesOf(spec);
+  const series = seriesOf(spec);
   // The values box keeps what was typed ("5, 10,") even while it does not parse yet.
   const [valuesText, setValuesText] = useState(sweep.values.join(', '));
   const [jsonText, setJsonText] = useState<string | null>(null);
   const [jsonError, setJsonError] = useState<string | null>(null);
   const example = EXAMPLES.find((e) => JSON.stringify(e.spec) === JSON.stringify(spec))?.name ?? '';
 
+  // Bumped when the whole spec is replaced, so the series fields re-read their text.
+  const [generation, setGeneration] = useState(0);
   const replace = (next: SweepSpec) => {
+    setGeneration((g) => g + 1);
     setValuesText(sweepOf(next).values.join(', '));
     setJsonText(null);
     onChange(next);
@@ -132,6 +137,12 @@ export function SweepForm({ spec, onChange, errors, disabled }: Props) {
           </p>
         </div>
       </div>
+      <SeriesFields
+        key={`${generation}:${sweep.param}:${series?.param ?? ''}`}
+        series={series}
+        params={sweepableParams(env).filter((k) => k !== sweep.param)}
+        onChange={(next) => patch({ series: next })}
+      />
       <div className="field-row">
         <NumberField
           id="sweep-tasks"

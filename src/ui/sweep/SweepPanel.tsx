@@ -9,7 +9,7 @@ import { RunProgress } from './RunProgress.tsx';
 import { cancelSweep, startSweep } from './runner.ts';
 import { SavedData } from './SavedData.tsx';
 import { SweepForm } from './SweepForm.tsx';
-import { policiesOf, sweepOf, type SweepSpec } from './sweep-spec.ts';
+import { policiesOf, seriesOf, sweepOf, type SweepSpec } from './sweep-spec.ts';
 import { validateSweep } from './validate.ts';
 
 const STATUS_TEXT: Record<SweepRun['status'], string> = {
@@ -96,7 +96,7 @@ export function SweepPanel() {
               {active.summary ? ` in ${duration(active.summary.seconds)}` : ''} · {active.rows.length} rows
               {active.error ? `: ${active.error}` : ''}
             </p>
-            <GapChart rows={active.rows} param={activeSweep.param} values={activeSweep.values} policies={policiesOf(active.spec as SweepSpec)} />
+            <GapChart rows={active.rows} param={activeSweep.param} values={activeSweep.values} policies={policiesOf(active.spec as SweepSpec)} series={seriesOf(active.spec as SweepSpec)} />
             <RowsTable rows={active.rows} param={activeSweep.param} />
           </>
         ) : loaded ? (

@@ -21,6 +21,13 @@ export function sweepOf(spec: SweepSpec): { param: string; values: (number | str
   };
 }
 
+/** The second swept parameter (one line per value), when the spec has one. */
+export function seriesOf(spec: SweepSpec): { param: string; values: (number | string)[] } | undefined {
+  const s = spec.series as { param?: unknown; values?: unknown } | undefined;
+  if (!s || typeof s.param !== 'string') return undefined;
+  return { param: s.param, values: Array.isArray(s.values) ? (s.values as (number | string)[]) : [] };
+}
+
 export function policiesOf(spec: SweepSpec): string[] {
   return Array.isArray(spec.policies) ? spec.policies.map(String) : [];
 }
@@ -40,13 +47,17 @@ export function withEnv(spec: SweepSpec, env: EnvName): SweepSpec {
   // The hidden parameter is drawn by the distribution, never fixed in params.
   delete params.p;
   delete params.goal;
-  return {
+  const series = seriesOf(spec);
+  const next: SweepSpec = {
     ...spec,
     env,
     params,
     distribution: familyChanged ? distribution : spec.distribution,
     sweep: SWEEPABLE[env].includes(sweep.param as never) ? spec.sweep : { param: 'horizon', values: familyChanged ? [] : sweep.values },
   };
+  // A series the new env cannot sweep (K, alpha outside the APOMDP) goes.
+  if (series && !SWEEPABLE[env].includes(series.param as never)) delete next.series;
+  return next;
 }
 
 /** "5, 10, 20" → [5, 10, 20]; non-numbers are kept as text so the spec error can name them. */
