@@ -53,9 +53,22 @@ registerPolicy({
   },
 });
 
+registerPolicy({
+  name: 'same-step',
+  description: 'The action a support trajectory took at the same step, whatever the observation (one support drawn with the policy\'s stream when several): what plain copying after a one-token step marker reads.',
+  prepare({ support, rng, view }) {
+    return {
+      act(history) {
+        const at = support.map((traj) => traj[history.length]?.action).filter((a): a is number => a !== undefined);
+        return at.length === 0 ? rng.int(view.nActions) : at[rng.int(at.length)]!;
+      },
+    };
+  },
+});
+
 const specPath = process.argv[2] ?? 'docs/examples/icl-vs-random.json';
 const spec = JSON.parse(readFileSync(specPath, 'utf8')) as Record<string, unknown>;
-spec.policies = ['random', 'support-copy', 'always-work', 'support-majority', 'observation-lookup'];
+spec.policies = ['random', 'support-copy', 'always-work', 'support-majority', 'observation-lookup', 'same-step'];
 const { rows } = await collectExperiment(spec);
 const pct = (x: number): string => (100 * x).toFixed(1);
 for (const r of rows) console.log(`H=${String(r.point.horizon)}\t${r.policy}\t${pct(r.gap)} % [${pct(r.ciLow)}, ${pct(r.ciHigh)}]`);

@@ -7,7 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTrajectory, serializePrompt, serializeTrajectory } from '../../core/serialize.ts';
 import { buildTokenizerConfig, buildTokenizerJson } from '../tokenizer/build.ts';
 import { labTokenizerFromJson, type LabTokenizer } from '../tokenizer/load.ts';
-import { assertNoTrajectory, containsTrajectory, corpusDocument, DEFAULT_KIND_WEIGHTS, generateCorpus, TRAJECTORY_MARKER, TRAJECTORY_STEP } from './corpus.ts';
+import {
+  assertNoTrajectory, assertNoTrajectoryStep, containsTrajectory, corpusDocument, DEFAULT_KIND_WEIGHTS, generateCorpus, SERIALIZED_STEP, TRAJECTORY_MARKER, TRAJECTORY_STEP,
+} from './corpus.ts';
 import { copyEvalSet, kvEvalSet } from './eval.ts';
 import { DOC_KINDS, type DocKind, TAG_LETTERS } from './generators.ts';
 import { argmaxPredictions, maskedAccuracy, packExamples, packStream, tokenStream, type TokenBatch } from './pack.ts';
@@ -152,6 +154,28 @@ describe('corpus', () => {
     expect(containsTrajectory(serializePrompt([steps], steps.slice(0, 1), [4]))).toBe(true);
     expect(() => assertNoTrajectory(`notes\n${serializeTrajectory(steps)}`, 'doc')).toThrow(/doc: contains a decision-trajectory marker/);
     expect(containsTrajectory('<X_1> 3, <Y_1> 6, <Z_1> 0.50')).toBe(false);
+  });
+
+  it('random-token documents may hold step-marker tokens but the step guard catches any serialized step', () => {
+    const energy = [{ obs: [3], action: 2, reward: 0.33 }, { obs: [2], action: 0, reward: -0.1 }];
+    const dark = [{ obs: [3, 4], action: 4, reward: 1 }];
+    for (const steps of [energy, dark]) {
+      expect(SERIALIZED_STEP.test(serializeTrajectory(steps))).toBe(true);
+      expect(() => assertNoTrajectoryStep(`x y ${serializePrompt([steps], [], [1])}`, 'ids')).toThrow(/ids: contains a serialized decision step/);
+    }
+    // Markers out of step order, or of different steps, are not a step.
+    expect(SERIALIZED_STEP.test('<O_3> 7, <A_4> 2, <R_3> 0.50')).toBe(false);
+    expect(SERIALIZED_STEP.test('<A_3> 2, <O_3> 7, <R_3> 0.50')).toBe(false);
+    // Real random-token documents decoded with the lab tokenizer (markers are 300 of its 680 ordinary tokens).
+    const tok = labTokenizerFromJson(buildTokenizerJson(), buildTokenizerConfig());
+    let markers = 0;
+    for (let i = 0; i < 200; i++) {
+      const doc = corpusDocument(5, i, Object.fromEntries(DOC_KINDS.map((k) => [k, k === 'tokens' ? 1 : 0])) as Record<DocKind, number>);
+      const text = doc.ids!.map((id) => tok.tokenText(id)).join('');
+      markers += (text.match(/<[OAR]_\d+> /g) ?? []).length;
+      expect(() => assertNoTrajectoryStep(text, 'doc')).not.toThrow();
+    }
+    expect(markers).toBeGreaterThan(1000);
   });
 });
 

@@ -51,13 +51,29 @@ export function assertNoTrajectory(text: string, where: string): void {
   if (containsTrajectory(text)) throw new CorpusContaminationError(`${where}: contains a decision-trajectory marker; the pretraining corpus must not`);
 }
 
+/**
+ * One serialized step of DESIGN §4: observation, action and reward markers of the same step in
+ * order, with an action and a 2-decimal reward where the format puts them.
+ */
+export const SERIALIZED_STEP = /<O_(\d+)> [^<\n]*, <A_\1> \d+, <R_\1> -?\d+\.\d\d/;
+
+/**
+ * The check for random-token documents. The step markers are tokens of the vocabulary
+ * (tokenizer/build.ts), and DESIGN §5 asks the model to copy tokens drawn from the whole
+ * vocabulary, so a random sequence may hold a marker token; what it must never hold is a
+ * trajectory, i.e. a serialized step. (Text documents keep the stricter check: no marker at all.)
+ */
+export function assertNoTrajectoryStep(text: string, where: string): void {
+  if (SERIALIZED_STEP.test(text)) throw new CorpusContaminationError(`${where}: contains a serialized decision step; the pretraining corpus must not`);
+}
+
 /** Document i of the corpus for `seed`: depends on (seed, i) only, so any slice can be generated alone. */
 export function corpusDocument(seed: number, i: number, weights: Record<DocKind, number> = DEFAULT_KIND_WEIGHTS): CorpusDocument {
   const rng = new Rng(seed, 'corpus', i);
   const w = DOC_KINDS.map((k) => weights[k]);
   const kind = DOC_KINDS[rng.categorical(w)]!;
-  // Random ids cannot spell a trajectory marker in practice, but they are checked like text is
-  // where they are decoded (pretrain/data.ts), since only there is the vocabulary known.
+  // Random ids cannot spell a serialized step in practice, but they are checked where they are
+  // decoded (pretrain/data.ts, assertNoTrajectoryStep), since only there is the vocabulary known.
   if (kind === 'tokens') return { kind, text: '', ids: tokenRepeatIds(rng) };
   if (kind === 'short-tokens') return { kind, text: '', ids: tokenRepeatIds(rng, undefined, SHORT_TOKEN_REPEAT_LENGTH) };
   const text = GENERATORS[kind](rng);

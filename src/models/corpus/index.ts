@@ -1,6 +1,6 @@
 /** Public entry of the generic pretraining corpus, its held-out eval sets and token packing. */
 export {
-  corpusDocument, corpusDocuments, generateCorpus, containsTrajectory, assertNoTrajectory, CorpusContaminationError,
+  corpusDocument, corpusDocuments, generateCorpus, containsTrajectory, assertNoTrajectory, assertNoTrajectoryStep, SERIALIZED_STEP, CorpusContaminationError,
   DEFAULT_KIND_WEIGHTS, TRAJECTORY_MARKER, TRAJECTORY_STEP, type CorpusDocument, type CorpusOptions,
 } from './corpus.ts';
 export { DOC_KINDS, TEXT_KINDS, TAG_LETTERS, type DocKind, type TextKind } from './generators.ts';

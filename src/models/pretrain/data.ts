@@ -9,7 +9,7 @@
  * exactly the rows an uninterrupted run would have read.
  */
 import { shown } from '../../core/spec/fields.ts';
-import { assertNoTrajectory, corpusDocument, DEFAULT_KIND_WEIGHTS, DOC_KINDS, type DocKind, type TokenCodec } from '../corpus/index.ts';
+import { assertNoTrajectoryStep, corpusDocument, DEFAULT_KIND_WEIGHTS, DOC_KINDS, type DocKind, type TokenCodec } from '../corpus/index.ts';
 
 export interface DataState {
   /** Index of the next corpus document to tokenize. */
@@ -37,7 +37,7 @@ export class TokenRows {
     while (buf.length < need) {
       const index = this.state.nextDoc++;
       const doc = corpusDocument(this.corpusSeed, index, weights);
-      if (doc.ids) assertNoTrajectory(doc.ids.map((id) => this.codec.tokenText(id)).join(''), `corpus document ${index} (tokens)`);
+      if (doc.ids) assertNoTrajectoryStep(doc.ids.map((id) => this.codec.tokenText(id)).join(''), `corpus document ${index} (tokens)`);
       const ids = doc.ids ?? this.codec.encode(doc.text);
       buf.push(this.codec.bos, ...ids);
     }

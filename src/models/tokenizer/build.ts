@@ -13,9 +13,15 @@
  *   a piece of its own, no other alternative can consume a digit, and a prompt ends with `> `
  *   (a complete punctuation piece), so encode(prompt + a) = encode(prompt) + [id of a] for every
  *   action digit a. Step numbers and values are digits too, one token each.
- * - Markers `<O_12>` are `<`, `O`, `_`, `1`, `2`, `> `: the letter is an ordinary token the model
- *   has seen in text, and `<`, `_`, `> ` are seen in the corpus's `<X_3>` tags, so the format is
- *   familiar although no `<O_`/`<A_`/`<R_` marker ever occurs in pretraining.
+ * - Step markers `<O_t> `, `<A_t> `, `<R_t> ` for t = 1..STEP_MARKER_MAX are one token each
+ *   (added tokens, matched before pre-tokenization; not special, so they decode and count as
+ *   ordinary tokens). Why: the token just before an action is then unique to its step, so the
+ *   plain copying a small model learns from random-token repeats ("after the token seen before,
+ *   predict what followed it then") reads the support's action at the same step (a rule with
+ *   gaps of 11–25 % on `energy-mdp`, docs/tokenizer.md), where a character marker ends every
+ *   value slot with the same `> ` and copying it repeats the last value. The corpus still holds
+ *   no trajectory: the markers occur in pretraining only inside random-token documents. Steps
+ *   past STEP_MARKER_MAX fall back to `<`, `O`, `_`, digits, `> ` (still exact round trips).
  * - A BOS token is prepended by the post-processor (Llama style); no EOS, so a prompt's encoding
  *   is a prefix of its continuation's.
  * The merges depend on the corpus generators: editing them changes the built tokenizer, so a
@@ -26,7 +32,20 @@ import { trainBpe } from './bpe.ts';
 
 export const PRE_TOKENIZER_PATTERN = ' ?[A-Za-z]+|[0-9]|[^A-Za-z0-9\\s] ?|\\s';
 export const SPECIAL_TOKENS = { pad: '<|pad|>', bos: '<|bos|>', eos: '<|eos|>', unk: '<|unk|>' } as const;
-export const VOCAB_SIZE = 384;
+/** Tokens of the learned character BPE: specials, the alphabet, merges. */
+export const BPE_VOCAB_SIZE = 384;
+/** The letters of DESIGN §4's step markers. */
+export const STEP_MARKER_LETTERS = ['O', 'A', 'R'] as const;
+/** Steps with a one-token marker: the darkroom's default horizon, the longest default of any env. */
+export const STEP_MARKER_MAX = 100;
+/** Every one-token step marker, in id order (after the BPE vocabulary). */
+export function stepMarkers(): string[] {
+  const out: string[] = [];
+  for (const letter of STEP_MARKER_LETTERS) for (let t = 1; t <= STEP_MARKER_MAX; t++) out.push(`<${letter}_${t}> `);
+  return out;
+}
+/** The whole vocabulary: the BPE part, then the step markers. */
+export const VOCAB_SIZE = BPE_VOCAB_SIZE + STEP_MARKER_LETTERS.length * STEP_MARKER_MAX;
 export const MODEL_MAX_LENGTH = 2048;
 /** The corpus slice the merges are learned from (a fixed seed, disjoint from nothing in particular: the corpus is generic). */
 /**
@@ -60,7 +79,7 @@ interface AddedToken {
   lstrip: false;
   rstrip: false;
   normalized: false;
-  special: true;
+  special: boolean;
 }
 
 type TemplatePiece = { SpecialToken: { id: string; type_id: number } } | { Sequence: { id: 'A' | 'B'; type_id: number } };
@@ -108,6 +127,7 @@ export interface TokenizerConfigJson {
 }
 
 export interface BuildOptions {
+  /** size of the BPE part (specials, alphabet, merges); default BPE_VOCAB_SIZE. */
   vocabSize?: number;
   /** the texts merges are learned from; default: TOKENIZER_CORPUS. */
   texts?: Iterable<string>;
@@ -124,19 +144,22 @@ function* defaultTexts(): Generator<string> {
 }
 
 export function buildTokenizerJson(opts: BuildOptions = {}): TokenizerJson {
-  const vocabSize = opts.vocabSize ?? VOCAB_SIZE;
+  const vocabSize = opts.vocabSize ?? BPE_VOCAB_SIZE;
   const specials = [SPECIAL_TOKENS.pad, SPECIAL_TOKENS.bos, SPECIAL_TOKENS.eos, SPECIAL_TOKENS.unk];
   const base = [...specials, ...alphabet()];
   if (vocabSize < base.length) throw new Error(`vocabSize must be at least ${base.length}, got ${vocabSize}`);
   const { merges, tokens } = trainBpe(pieceCounts(opts.texts ?? defaultTexts()), { maxTokens: vocabSize - base.length, forced: FORCED_MERGES });
   const vocab: Record<string, number> = {};
-  [...base, ...tokens].forEach((t, i) => (vocab[t] = i));
+  const markers = stepMarkers();
+  [...base, ...tokens, ...markers].forEach((t, i) => (vocab[t] = i));
   const bosId = vocab[SPECIAL_TOKENS.bos]!;
+  const added = (content: string, special: boolean): AddedToken =>
+    ({ id: vocab[content]!, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special });
   return {
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: specials.map((content) => ({ id: vocab[content]!, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+    added_tokens: [...specials.map((c) => added(c, true)), ...markers.map((c) => added(c, false))],
     normalizer: null,
     pre_tokenizer: { type: 'Split', pattern: { Regex: PRE_TOKENIZER_PATTERN }, behavior: 'Isolated', invert: false },
     post_processor: {

@@ -15,7 +15,10 @@ import { parseTaskSpec } from '../../core/spec/task-spec.ts';
 import { createTask } from '../../core/tasks.ts';
 import type { Task, Trajectory } from '../../core/types.ts';
 import { generateCorpus } from '../corpus/corpus.ts';
-import { alphabet, buildTokenizerConfig, buildTokenizerJson, preTokenize, SPECIAL_TOKENS, VOCAB_SIZE, type TokenizerJson } from './build.ts';
+import {
+  alphabet, BPE_VOCAB_SIZE, buildTokenizerConfig, buildTokenizerJson, preTokenize, SPECIAL_TOKENS, STEP_MARKER_MAX, stepMarkers, VOCAB_SIZE, type TokenizerJson,
+} from './build.ts';
+import { TOKEN_DOC_VOCAB } from '../corpus/token-repeats.ts';
 import { actionTokenIds, labTokenizerFromJson, loadLabTokenizer, type LabTokenizer } from './load.ts';
 
 env.allowRemoteModels = false;
@@ -52,6 +55,7 @@ describe('building the tokenizer', () => {
     expect(buildTokenizerJson()).toEqual(json);
     const vocab = json.model.vocab;
     expect(Object.keys(vocab)).toHaveLength(VOCAB_SIZE);
+    expect(TOKEN_DOC_VOCAB).toBe(VOCAB_SIZE);
     expect(new Set(Object.values(vocab)).size).toBe(VOCAB_SIZE);
     expect([vocab[SPECIAL_TOKENS.pad], vocab[SPECIAL_TOKENS.bos], vocab[SPECIAL_TOKENS.eos], vocab[SPECIAL_TOKENS.unk]]).toEqual([0, 1, 2, 3]);
     for (const ch of alphabet()) expect(vocab[ch]).toBeDefined();
@@ -79,9 +83,15 @@ describe('loading through @huggingface/transformers', () => {
     expect(auto.decode(ids, { skip_special_tokens: true })).toBe(text);
   });
 
-  it('tokenizes markers as <, letter, _, digits, "> "', () => {
+  it('tokenizes step markers up to STEP_MARKER_MAX as one token each, later ones as <, letter, _, digits, "> "', () => {
     const pieces = tok.encode('<O_12> 3, <A_12> ').map((id) => tok.tokenText(id));
-    expect(pieces).toEqual(['<', 'O', '_', '1', '2', '> ', '3', ', ', '<', 'A', '_', '1', '2', '> ']);
+    expect(pieces).toEqual(['<O_12> ', '3', ', ', '<A_12> ']);
+    const last = `<R_${STEP_MARKER_MAX}> 0.5, <O_${STEP_MARKER_MAX + 1}> 4`;
+    expect(tok.encode(last).map((id) => tok.tokenText(id))).toEqual([`<R_${STEP_MARKER_MAX}> `, '0', '.', '5', ', ', '<', 'O', '_', '1', '0', '1', '> ', '4']);
+    // Ordinary tokens, not specials: they survive decoding with skip_special_tokens.
+    expect(tok.hf.decode(tok.encode('<A_7> 2'), { skip_special_tokens: true })).toBe('<A_7> 2');
+    expect(stepMarkers()).toHaveLength(VOCAB_SIZE - BPE_VOCAB_SIZE);
+    for (const m of stepMarkers()) expect(tok.encode(m)).toHaveLength(1);
     expect(tok.encode('-0.25').map((id) => tok.tokenText(id))).toEqual(['-', '0', '.', '2', '5']);
   });
 
@@ -141,7 +151,8 @@ describe('DESIGN §4: every action is one token at the open action slot', () => 
       bad.model.merges.push([' ', d]);
     }
     const badTok = labTokenizerFromJson(bad, buildTokenizerConfig());
-    const prompt = '<O_1> 3 4, <A_1> ';
+    // A step past the one-token markers, so the prompt ends with a plain `> `.
+    const prompt = `<O_${STEP_MARKER_MAX + 1}> 3 4, <A_${STEP_MARKER_MAX + 1}> `;
     // The prompt's trailing space now pairs with the action: the prompt's encoding is no prefix.
     expect(badTok.encode(`${prompt}2`).slice(0, -1)).not.toEqual(badTok.encode(prompt));
     expect(tok.encode(`${prompt}2`).slice(0, -1)).toEqual(tok.encode(prompt));
