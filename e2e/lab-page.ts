@@ -1,11 +1,11 @@
 /** Steps most person's-path tests start with: a fresh lab (no saved state), errors collected, a sweep spec typed in. */
 import type { Page } from '@playwright/test';
 
-/** Opens the lab with empty storage; the returned array collects uncaught page errors. */
-export async function freshLab(page: Page): Promise<string[]> {
+/** Opens the lab (at `url`, default the project's base URL) with empty storage; the returned array collects uncaught page errors. */
+export async function freshLab(page: Page, url = '/'): Promise<string[]> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await page.goto(url);
   await page.evaluate(() => localStorage.clear());
   await page.reload();
   return errors;

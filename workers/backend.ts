@@ -18,6 +18,11 @@ export function preferredBackend(): Promise<Backend> {
   return backend;
 }
 
+/** After a lost device: the next job asks for WebGPU again (a new device) instead of reusing the dead one. */
+export function forgetPreferredBackend(): void {
+  backend = null;
+}
+
 /** A model name under the served models/ folder (default the shipped model), or a folder URL path as given. */
 export function modelLocation(model: string): string {
   return model.includes('/') ? model : `${import.meta.env.BASE_URL}models/${model}/`;

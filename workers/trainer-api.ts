@@ -33,4 +33,9 @@ export interface TrainerApi {
   /** Stops after the step in progress (the job's `start` then resolves with `stopped`). */
   stop(): Promise<void>;
   setLrScale(scale: number): Promise<void>;
+  /**
+   * Destroys the running job's WebGPU device, as a driver reset would (false when the job is not
+   * on WebGPU): how the end-to-end test shows the CPU fallback. The app never calls it.
+   */
+  loseDevice(): Promise<boolean>;
 }

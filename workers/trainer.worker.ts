@@ -16,11 +16,13 @@ import { adapterFolderFiles, dptFolderFiles } from '../src/training/artifact-fil
 import { trainDptAtPoint, trainSftAtPoint } from '../src/training/at-point.ts';
 import { isAbort, trainWithFallback } from '../src/training/device-fallback.ts';
 import type { TrainProgress } from '../src/training/sft.ts';
-import { modelLocation, preferredBackend } from './backend.ts';
+import { forgetPreferredBackend, modelLocation, preferredBackend } from './backend.ts';
 import type { TrainerApi, TrainJobRequest, TrainOutcome } from './trainer-api.ts';
 
 let controller: AbortController | null = null;
 let lrScale = 1;
+/** The backend of the running job's first try (what `loseDevice` destroys). */
+let backendInUse: Backend | null = null;
 
 async function run(req: TrainJobRequest, be: Backend, resume: Uint8Array | undefined, hooks: {
   onEvent: Parameters<TrainerApi['start']>[1];
@@ -64,6 +66,7 @@ const api: TrainerApi = {
     let last = req.resume;
     const hooks = { onEvent, onCheckpoint, remember: (b: Uint8Array) => void (last = b), signal: mine.signal };
     const primary = req.cpu ? new CpuBackend() : await preferredBackend();
+    backendInUse = primary;
     onEvent({ kind: 'device', device: primary.name });
     try {
       return await trainWithFallback({
@@ -71,7 +74,10 @@ const api: TrainerApi = {
         fallback: () => (primary instanceof CpuBackend ? null : new CpuBackend()),
         run: (be, resume) => run(req, be, resume, hooks),
         lastCheckpoint: () => last,
-        onSwitch: (be, note) => onEvent({ kind: 'device', device: be.name, note }),
+        onSwitch: (be, note) => {
+          forgetPreferredBackend();
+          onEvent({ kind: 'device', device: be.name, note });
+        },
       });
     } catch (e) {
       if (isAbort(e)) return { status: 'stopped', step: 0 };
@@ -85,6 +91,11 @@ const api: TrainerApi = {
   },
   async setLrScale(scale) {
     lrScale = scale;
+  },
+  async loseDevice() {
+    if (!backendInUse || backendInUse.name !== 'webgpu') return false;
+    (backendInUse as Backend & { device: GPUDevice }).device.destroy();
+    return true;
   },
 };
 

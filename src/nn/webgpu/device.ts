@@ -52,6 +52,14 @@ export class GpuBuffer {
   ) {}
 }
 
+/** The GPU went away under a job (its results cannot be read); the job may continue elsewhere. */
+export class GpuDeviceLostError extends Error {
+  constructor(reason: string) {
+    super(`the WebGPU device was lost (${reason})`);
+    this.name = 'GpuDeviceLostError';
+  }
+}
+
 interface Compiled {
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
@@ -75,10 +83,16 @@ export class GpuContext {
   created = 0;
   dispatches = 0;
 
+  /** Why the device was lost, once it has been (a driver reset, a tab in the background, destroy()). */
+  lost: string | null = null;
+
   constructor(readonly device: GPUDevice) {
     this.uniformBuffer = device.createBuffer({ size: UNIFORM_SLOT * UNIFORM_SLOTS, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     device.addEventListener('uncapturederror', (e) => {
       this.error ??= (e as GPUUncapturedErrorEvent).error.message;
+    });
+    void device.lost.then((info) => {
+      this.lost = info.message || String(info.reason);
     });
   }
 
@@ -122,6 +136,7 @@ export class GpuContext {
 
   async read(b: GpuBuffer, elements: number): Promise<ArrayBuffer> {
     if (elements === 0) return new ArrayBuffer(0);
+    if (this.lost !== null) throw new GpuDeviceLostError(this.lost);
     this.flush();
     const bytes = elements * 4;
     const idx = this.staging.findIndex((s) => s.size >= bytes);
@@ -130,7 +145,13 @@ export class GpuContext {
     enc.copyBufferToBuffer(b.buffer, 0, st, 0, bytes);
     this.device.queue.submit([enc.finish()]);
     try {
-      await st.mapAsync(GPUMapMode.READ, 0, bytes);
+      try {
+        await st.mapAsync(GPUMapMode.READ, 0, bytes);
+      } catch (e) {
+        // A lost device rejects the map (as an AbortError in some browsers): report it as the
+        // device's failure, never as a cancel, so a training job falls back instead of stopping.
+        throw new GpuDeviceLostError(this.lost ?? (e instanceof Error ? e.message : String(e)));
+      }
       const out = st.getMappedRange(0, bytes).slice(0);
       st.unmap();
       // Validation errors arrive asynchronously; by now every earlier dispatch has reported.

@@ -22,6 +22,14 @@ function trainer(): Comlink.Remote<TrainerApi> {
   return worker.api;
 }
 
+// A debugging aid, from the browser console or a test: `await labDebug.loseTrainerDevice()`
+// destroys the running job's WebGPU device, as a driver reset would, to watch the job continue
+// on the CPU (docs/training.md). The app itself never calls it.
+(globalThis as { labDebug?: Record<string, unknown> }).labDebug = {
+  ...(globalThis as { labDebug?: Record<string, unknown> }).labDebug,
+  loseTrainerDevice: () => trainer().loseDevice(),
+};
+
 /** Progress arrives every step; the page redraws at most this often. */
 const REDRAW_MS = 200;
 
