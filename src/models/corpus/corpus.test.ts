@@ -166,7 +166,7 @@ describe('corpus', () => {
     // Markers out of step order, or of different steps, are not a step.
     expect(SERIALIZED_STEP.test('<O_3> 7, <A_4> 2, <R_3> 0.50')).toBe(false);
     expect(SERIALIZED_STEP.test('<A_3> 2, <O_3> 7, <R_3> 0.50')).toBe(false);
-    // Real random-token documents decoded with the lab tokenizer (markers are 300 of its 680 ordinary tokens).
+    // Real random-token documents decoded with the lab tokenizer (markers are 60 of its 440 ordinary tokens).
     const tok = labTokenizerFromJson(buildTokenizerJson(), buildTokenizerConfig());
     let markers = 0;
     for (let i = 0; i < 200; i++) {

@@ -7,8 +7,8 @@
  * the tokenizer produces from the corpus's formats, so a model trained on them copies those
  * formats (99 % on `copy: … again:`) and not much else (1.6 % on 24 random tokens for
  * lab-lm-156k). Copying an arbitrary sequence needs an induction circuit that matches on more
- * than the current token — with 680 ordinary tokens, a 650-token sequence holds about 250
- * tokens more than once, so matching one token often finds several candidates — and only sequences of
+ * than the current token — with 440 ordinary tokens, a 650-token sequence repeats many of its
+ * tokens, so matching one token often finds several candidates — and only sequences of
  * random tokens make that necessary. They are made as ids, not text: re-tokenizing the decoded
  * text would merge pieces and change the sequence.
  */
@@ -17,7 +17,7 @@ import { Rng } from '../../core/rng.ts';
 /** Ids below this are the tokenizer's specials (pad, bos, eos, unk); checked against the tokenizer in the tests. */
 export const FIRST_ORDINARY_ID = 4;
 /** The lab tokenizer's size with its step markers (tokenizer/build.ts VOCAB_SIZE; not imported, since the tokenizer imports the corpus; a test checks they agree). */
-export const TOKEN_DOC_VOCAB = 684;
+export const TOKEN_DOC_VOCAB = 444;
 
 export const TOKEN_REPEAT_LENGTH = { min: 8, max: 700 } as const;
 /**

@@ -36,8 +36,8 @@ export const SPECIAL_TOKENS = { pad: '<|pad|>', bos: '<|bos|>', eos: '<|eos|>', 
 export const BPE_VOCAB_SIZE = 384;
 /** The letters of DESIGN §4's step markers. */
 export const STEP_MARKER_LETTERS = ['O', 'A', 'R'] as const;
-/** Steps with a one-token marker: the darkroom's default horizon, the longest default of any env. */
-export const STEP_MARKER_MAX = 100;
+/** Steps with a one-token marker: the energy envs' default horizons (5, 10, 20); later steps (the darkroom's) use character markers. */
+export const STEP_MARKER_MAX = 20;
 /** Every one-token step marker, in id order (after the BPE vocabulary). */
 export function stepMarkers(): string[] {
   const out: string[] = [];
