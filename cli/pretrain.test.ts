@@ -12,10 +12,12 @@ import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/nn/cpu/index.ts';
 import { parseLlamaConfig } from '../src/nn/llama-config.ts';
 import { loadLlama } from '../src/nn/llama.ts';
-import { loadLabTokenizer } from '../src/models/tokenizer/index.ts';
+import { loadLabTokenizer, VOCAB_SIZE } from '../src/models/tokenizer/index.ts';
+import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
+import { pretrainOptions } from './commands/pretrain.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-pretrain-'));
-const TOY = ['--layers', '2', '--hidden', '16', '--heads', '2', '--kv-heads', '1', '--intermediate', '32', '--steps', '5', '--batch', '4', '--seq', '160', '--warmup', '1', '--mix', 'copy=6'];
+const TOY = ['--layers', '2', '--hidden', '16', '--heads', '2', '--kv-heads', '1', '--intermediate', '32', '--steps', '5', '--batch', '4', '--seq', '160', '--warm-steps', '0', '--warmup', '1', '--mix', 'copy=6'];
 
 function lab(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { encoding: 'utf8', timeout: 90_000 });
@@ -50,14 +52,14 @@ describe('lab pretrain', () => {
 
   it('writes a model folder that loads (config, weights, tokenizer), and model-card measures it', async () => {
     const config = parseLlamaConfig(JSON.parse(readFileSync(join(whole, 'config.json'), 'utf8')));
-    expect(config).toMatchObject({ hiddenSize: 16, numLayers: 2, numKvHeads: 1, tieWordEmbeddings: true, vocabSize: 384 });
+    expect(config).toMatchObject({ hiddenSize: 16, numLayers: 2, numKvHeads: 1, tieWordEmbeddings: true, vocabSize: VOCAB_SIZE });
     loadLlama(new CpuBackend(), config, readFileSync(join(whole, 'model.safetensors')));
     const tok = await loadLabTokenizer(whole);
     expect(tok.decode(tok.encode('again: 12 Tom'))).toBe('again: 12 Tom');
     const r = lab(['model-card', '--model', whole, '--seed', '5', '--copy-examples', '3', '--kv-examples', '3', '--documents', '4', '--token-examples', '2', '--no-icl', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect(s).toMatchObject({ parameters: 16 * 384 + 2 * (2 * 16 + 16 * 16 * 2 + 2 * 8 * 16 + 3 * 16 * 32) + 16, seeds: { copy: 5, kv: 6, corpus: 7, tokens: 8 } });
+    expect(s).toMatchObject({ parameters: 16 * VOCAB_SIZE + 2 * (2 * 16 + 16 * 16 * 2 + 2 * 8 * 16 + 3 * 16 * 32) + 16, seeds: { copy: 5, kv: 6, corpus: 7, tokens: 8 } });
     expect(s.copyAccuracy).toBeGreaterThanOrEqual(0);
     // Random-token copying at 10..650 tokens, from the start and from the end of the 2,048-token context.
     expect(s.tokenCopy.map((p: { length: number }) => p.length)).toEqual([10, 50, 150, 300, 650, 10, 50, 150, 300, 650]);
@@ -69,6 +71,14 @@ describe('lab pretrain', () => {
     expect(card).toContain(record(whole).command);
     expect(card).toMatch(/in-context copying .* \*\*\d+\.\d %\*\*/);
     expect(card).toMatch(/\| 650 \| 740 \| 1392–2040 \| \*\*\d+\.\d %\*\*/);
+  });
+
+  it('its defaults are the shipped model\'s recipe: `pretrain --out DIR` alone repeats the recorded run', () => {
+    const shipped = join('public/models', SHIPPED_MODEL_NAME);
+    const words = record(shipped).command.replace(/^npm run -s lab -- pretrain /, '').split(/\s+/);
+    const args: Record<string, string> = {};
+    for (let i = 0; i < words.length; i += 2) args[words[i]!.replace(/^--/, '')] = words[i + 1]!;
+    expect(pretrainOptions({ ...args, resume: false, json: false, untied: false })).toEqual(pretrainOptions({ resume: false, json: false, untied: false }));
   });
 
   it('names the bad option', () => {

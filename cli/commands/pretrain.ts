@@ -21,13 +21,16 @@ import { CliError, positiveInt, printJson } from '../io.ts';
 
 /** The recipe of the shipped model (docs/models.md, "Shipped model"): every default is that run's value. */
 export const PRETRAIN_DEFAULTS = {
-  layers: 2, hidden: 64, heads: 4, kvHeads: 4, intermediate: 256, ropeTheta: 1e4, steps: 6000, batch: 8, seq: 256, warmSeq: 256, warmBatch: 8, warmSteps: 0, lr: 3e-3, warmup: 100,
-  minLrRatio: 0.1, weightDecay: 0, clip: 1, seed: 1, shards: 2, mix: 'sentences=2,copy=4,kv=6,count=1,arith=1,decimals=1,lists=1,records=1,tags=1,repeat=12,echo=6,tokens=0',
+  layers: 2, hidden: 64, heads: 4, kvHeads: 4, intermediate: 256, ropeTheta: 1e6, steps: 3350, batch: 2, seq: 2048, warmSeq: 256, warmBatch: 8, warmSteps: 2600, lr: 3e-3,
+  warmup: 100, minLrRatio: 0.5, weightDecay: 0, clip: 1, seed: 1, shards: 2, stepMarkers: 20,
+  mix: 'sentences=2,copy=4,kv=6,count=1,arith=1,decimals=1,lists=1,records=1,tags=1,repeat=12,echo=6,tokens=5,short-tokens=2,lookup=0',
+  /** the short-row phase's mix (used when neither --mix nor --warm-mix is given). */
+  warmMix: 'sentences=2,copy=4,kv=6,count=1,arith=1,decimals=1,lists=1,records=1,tags=1,repeat=12,echo=6,tokens=0,short-tokens=6,lookup=0',
 } as const;
 
 export type PretrainArgs = Partial<Record<
   'out' | 'layers' | 'hidden' | 'heads' | 'kv-heads' | 'intermediate' | 'steps' | 'batch' | 'seq' | 'lr' | 'warmup' | 'min-lr-ratio' | 'weight-decay' |
-  'clip' | 'seed' | 'mix' | 'shards' | 'rope-theta' | 'warm-seq' | 'warm-batch' | 'warm-steps' | 'warm-mix' | 'threads' | 'log-every' | 'eval-every' | 'eval-examples' | 'checkpoint-every' | 'stop-after',
+  'clip' | 'seed' | 'mix' | 'shards' | 'step-markers' | 'rope-theta' | 'warm-seq' | 'warm-batch' | 'warm-steps' | 'warm-mix' | 'threads' | 'log-every' | 'eval-every' | 'eval-examples' | 'checkpoint-every' | 'stop-after',
   string
 >> & { resume: boolean; json: boolean; untied: boolean };
 
@@ -47,7 +50,8 @@ export function pretrainOptions(a: PretrainArgs): PretrainOptions {
   if (hidden % heads !== 0) throw new CliError(`--heads: hidden ${hidden} is not a multiple of heads ${heads}`);
   if (heads % kvHeads !== 0) throw new CliError(`--kv-heads: heads ${heads} is not a multiple of kv-heads ${kvHeads}`);
   if ((hidden / heads) % 2 !== 0) throw new CliError(`--heads: head dimension ${hidden / heads} must be even (RoPE)`);
-  const tokenizerVocab = buildTokenizerConfigVocab();
+  const stepMarkers = positiveInt(a['step-markers'], '--step-markers', 0, 100, d.stepMarkers);
+  const tokenizerVocab = Object.keys(buildTokenizerJson({ stepMarkers }).model.vocab).length;
   const model = parseLlamaConfig({
     model_type: 'llama', vocab_size: tokenizerVocab, hidden_size: hidden, intermediate_size: positiveInt(a.intermediate, '--intermediate', 8, 65536, d.intermediate),
     num_hidden_layers: positiveInt(a.layers, '--layers', 1, 64, d.layers), num_attention_heads: heads, num_key_value_heads: kvHeads,
@@ -65,7 +69,7 @@ export function pretrainOptions(a: PretrainArgs): PretrainOptions {
     }
   };
   const mix = mixOf(a.mix ?? d.mix, '--mix');
-  const warmMix = a['warm-mix'] === undefined ? mix : mixOf(a['warm-mix'], '--warm-mix');
+  const warmMix = a['warm-mix'] !== undefined ? mixOf(a['warm-mix'], '--warm-mix') : a.mix === undefined ? mixOf(d.warmMix, '--warm-mix') : mix;
   const seq = positiveInt(a.seq, '--seq', 2, 8192, d.seq);
   const warmSteps = positiveInt(a['warm-steps'], '--warm-steps', 0, steps, Math.min(d.warmSteps, steps));
   const warmSeq = positiveInt(a['warm-seq'], '--warm-seq', 2, seq, warmSteps > 0 ? Math.min(d.warmSeq, seq) : seq);
@@ -75,14 +79,8 @@ export function pretrainOptions(a: PretrainArgs): PretrainOptions {
     model, steps, batch, seq, warmSeq, warmBatch, warmSteps, lr: num(a.lr, '--lr', 0, 1, d.lr),
     warmup: positiveInt(a.warmup, '--warmup', 0, steps, Math.min(d.warmup, steps)), minLrRatio: num(a['min-lr-ratio'], '--min-lr-ratio', 0, 1, d.minLrRatio),
     weightDecay: num(a['weight-decay'], '--weight-decay', 0, 10, d.weightDecay), beta1: 0.9, beta2: 0.95, maxGradNorm: num(a.clip, '--clip', 1e-6, 1e9, d.clip),
-    seed: positiveInt(a.seed, '--seed', 0, 2 ** 31, d.seed), mix, warmMix, shards,
+    seed: positiveInt(a.seed, '--seed', 0, 2 ** 31, d.seed), mix, warmMix, shards, stepMarkers,
   };
-}
-
-let vocabCache: number | null = null;
-function buildTokenizerConfigVocab(): number {
-  vocabCache ??= Object.keys(buildTokenizerJson().model.vocab).length;
-  return vocabCache;
 }
 
 /** The command that reproduces a run, every option explicit. */
@@ -94,7 +92,7 @@ export function reproduceCommand(o: PretrainOptions, out: string): string {
     `--warm-seq ${o.warmSeq}`, `--warm-batch ${o.warmBatch}`, `--warm-steps ${o.warmSteps}`,
     ...(formatMix(o.warmMix) === formatMix(o.mix) ? [] : [`--warm-mix ${formatMix(o.warmMix)}`]),
     `--lr ${o.lr}`, `--warmup ${o.warmup}`, `--min-lr-ratio ${o.minLrRatio}`, `--weight-decay ${o.weightDecay}`, `--clip ${o.maxGradNorm}`,
-    `--seed ${o.seed}`, `--mix ${formatMix(o.mix)}`, `--shards ${o.shards}`,
+    `--seed ${o.seed}`, `--mix ${formatMix(o.mix)}`, `--shards ${o.shards}`, `--step-markers ${o.stepMarkers}`,
   ].join(' ');
 }
 
@@ -117,7 +115,7 @@ export async function runPretrain(a: PretrainArgs): Promise<void> {
   const ckptPath = join(out, 'checkpoint.safetensors');
   if (existsSync(ckptPath) && !a.resume) throw new CliError(`--out: ${ckptPath} exists; pass --resume to continue that run, or choose another --out`);
   mkdirSync(out, { recursive: true });
-  const tokenizerJson = buildTokenizerJson();
+  const tokenizerJson = buildTokenizerJson({ stepMarkers: o.stepMarkers });
   const tokenizerConfig = buildTokenizerConfig();
   const codec = labTokenizerFromJson(tokenizerJson, tokenizerConfig);
   const layout = paramLayout(o.model);

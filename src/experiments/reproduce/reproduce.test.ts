@@ -140,7 +140,7 @@ describe('the fit', () => {
 
 describe('the random-initialisation arm', () => {
   it('has the shipped model\'s config and tokenizer and different, deterministic weights', () => {
-    const dir = 'public/models/lab-lm-156k';
+    const dir = 'public/models/lab-lm-160k';
     const read = (f: string) => readFileSync(`${dir}/${f}`, 'utf8');
     const src = { config: read('config.json'), tokenizer: read('tokenizer.json'), tokenizerConfig: read('tokenizer_config.json'), pretrain: read('pretrain.json') };
     const a = randomInitFolder(src);

@@ -12,7 +12,7 @@
  */
 import { Rng } from '../../core/rng.ts';
 import { DOC_KINDS, GENERATORS, type DocKind } from './generators.ts';
-import { SHORT_TOKEN_REPEAT_LENGTH, tokenRepeatIds } from './token-repeats.ts';
+import { SHORT_TOKEN_REPEAT_LENGTH, TOKEN_DOC_VOCAB, tokenRepeatIds } from './token-repeats.ts';
 
 export interface CorpusDocument {
   kind: DocKind;
@@ -68,14 +68,14 @@ export function assertNoTrajectoryStep(text: string, where: string): void {
 }
 
 /** Document i of the corpus for `seed`: depends on (seed, i) only, so any slice can be generated alone. */
-export function corpusDocument(seed: number, i: number, weights: Record<DocKind, number> = DEFAULT_KIND_WEIGHTS): CorpusDocument {
+export function corpusDocument(seed: number, i: number, weights: Record<DocKind, number> = DEFAULT_KIND_WEIGHTS, vocab = TOKEN_DOC_VOCAB): CorpusDocument {
   const rng = new Rng(seed, 'corpus', i);
   const w = DOC_KINDS.map((k) => weights[k]);
   const kind = DOC_KINDS[rng.categorical(w)]!;
   // Random ids cannot spell a serialized step in practice, but they are checked where they are
   // decoded (pretrain/data.ts, assertNoTrajectoryStep), since only there is the vocabulary known.
-  if (kind === 'tokens') return { kind, text: '', ids: tokenRepeatIds(rng) };
-  if (kind === 'short-tokens') return { kind, text: '', ids: tokenRepeatIds(rng, undefined, SHORT_TOKEN_REPEAT_LENGTH) };
+  if (kind === 'tokens') return { kind, text: '', ids: tokenRepeatIds(rng, vocab) };
+  if (kind === 'short-tokens') return { kind, text: '', ids: tokenRepeatIds(rng, vocab, SHORT_TOKEN_REPEAT_LENGTH) };
   const text = GENERATORS[kind](rng);
   assertNoTrajectory(text, `corpus document ${i} (${kind})`);
   return { kind, text };

@@ -26,6 +26,8 @@ export class TokenRows {
     readonly corpusSeed: number,
     readonly weights: Record<DocKind, number>,
     state: DataState = { nextDoc: 0, carry: [] },
+    /** the model's vocabulary, which random-token documents draw from (default: the lab tokenizer's). */
+    readonly vocab?: number,
   ) {
     this.state = { nextDoc: state.nextDoc, carry: [...state.carry] };
   }
@@ -36,7 +38,7 @@ export class TokenRows {
     const buf = this.state.carry;
     while (buf.length < need) {
       const index = this.state.nextDoc++;
-      const doc = corpusDocument(this.corpusSeed, index, weights);
+      const doc = corpusDocument(this.corpusSeed, index, weights, this.vocab);
       if (doc.ids) assertNoTrajectoryStep(doc.ids.map((id) => this.codec.tokenText(id)).join(''), `corpus document ${index} (tokens)`);
       const ids = doc.ids ?? this.codec.encode(doc.text);
       buf.push(this.codec.bos, ...ids);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseLlamaConfig } from '../../nn/llama-config.ts';
-import { buildTokenizerConfig, buildTokenizerJson, labTokenizerFromJson } from '../tokenizer/index.ts';
+import { buildTokenizerConfig, buildTokenizerJson, labTokenizerFromJson, STEP_MARKER_MAX } from '../tokenizer/index.ts';
 import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { parseMix, TokenRows } from './data.ts';
 import { parallelRunner, sharedAlloc } from './parallel-node.ts';
@@ -24,7 +24,7 @@ function options(over: Partial<PretrainOptions> = {}): PretrainOptions {
     // A warm phase of half-length rows for the first 3 steps, so the determinism and resume
     // checks below cross the change of row length.
     model, steps: 6, batch: 4, seq: 24, warmSeq: 12, warmBatch: 6, warmSteps: 3, lr: 3e-3, warmup: 2, minLrRatio: 0.1, weightDecay: 0.1, beta1: 0.9, beta2: 0.95, maxGradNorm: 1, seed: 3,
-    mix: parseMix('copy=5'), warmMix: parseMix('copy=5,short-tokens=3'), shards: 2, ...over,
+    mix: parseMix('copy=5'), warmMix: parseMix('copy=5,short-tokens=3'), shards: 2, stepMarkers: STEP_MARKER_MAX, ...over,
   };
 }
 

@@ -59,7 +59,7 @@ export function formatDuration(s: number): string {
 export async function pretrainLoop(
   o: PretrainOptions, layout: ParamLayout, codec: TokenCodec, state: PretrainState, runner: ShardRunner, loop: LoopOptions, hooks: LoopHooks,
 ): Promise<{ done: boolean; lastLoss: number | null }> {
-  const rows = new TokenRows(codec, o.seed, o.mix, state.data);
+  const rows = new TokenRows(codec, o.seed, o.mix, state.data, o.model.vocabSize);
   const evalModel = modelOver(new CpuBackend(), o.model, layout, state.params, null);
   const end = Math.min(o.steps, loop.stopAfter ?? o.steps);
   let segmentStart = hooks.now();

@@ -45,6 +45,8 @@ export interface PretrainOptions {
   maxGradNorm: number;
   /** Seeds the initial weights and the corpus. */
   seed: number;
+  /** The tokenizer's one-token step markers go up to this step (0: none; tokenizer/build.ts). */
+  stepMarkers: number;
   mix: Record<DocKind, number>;
   /**
    * The warm phase's document mix (the same as `mix` unless given): long copying documents

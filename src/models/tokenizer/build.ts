@@ -38,10 +38,10 @@ export const BPE_VOCAB_SIZE = 384;
 export const STEP_MARKER_LETTERS = ['O', 'A', 'R'] as const;
 /** Steps with a one-token marker: the energy envs' default horizons (5, 10, 20); later steps (the darkroom's) use character markers. */
 export const STEP_MARKER_MAX = 20;
-/** Every one-token step marker, in id order (after the BPE vocabulary). */
-export function stepMarkers(): string[] {
+/** Every one-token step marker up to step `max`, in id order (after the BPE vocabulary). */
+export function stepMarkers(max: number = STEP_MARKER_MAX): string[] {
   const out: string[] = [];
-  for (const letter of STEP_MARKER_LETTERS) for (let t = 1; t <= STEP_MARKER_MAX; t++) out.push(`<${letter}_${t}> `);
+  for (const letter of STEP_MARKER_LETTERS) for (let t = 1; t <= max; t++) out.push(`<${letter}_${t}> `);
   return out;
 }
 /** The whole vocabulary: the BPE part, then the step markers. */
@@ -129,6 +129,8 @@ export interface TokenizerConfigJson {
 export interface BuildOptions {
   /** size of the BPE part (specials, alphabet, merges); default BPE_VOCAB_SIZE. */
   vocabSize?: number;
+  /** one-token step markers up to this step; default STEP_MARKER_MAX, 0 = none (the tokenizer of models made before them). */
+  stepMarkers?: number;
   /** the texts merges are learned from; default: TOKENIZER_CORPUS. */
   texts?: Iterable<string>;
 }
@@ -150,7 +152,7 @@ export function buildTokenizerJson(opts: BuildOptions = {}): TokenizerJson {
   if (vocabSize < base.length) throw new Error(`vocabSize must be at least ${base.length}, got ${vocabSize}`);
   const { merges, tokens } = trainBpe(pieceCounts(opts.texts ?? defaultTexts()), { maxTokens: vocabSize - base.length, forced: FORCED_MERGES });
   const vocab: Record<string, number> = {};
-  const markers = stepMarkers();
+  const markers = stepMarkers(opts.stepMarkers ?? STEP_MARKER_MAX);
   [...base, ...tokens, ...markers].forEach((t, i) => (vocab[t] = i));
   const bosId = vocab[SPECIAL_TOKENS.bos]!;
   const added = (content: string, special: boolean): AddedToken =>
