@@ -202,6 +202,7 @@ test('K × α as one sweep: K on the x axis, one line per policy and attitude α
   await page.getByRole('button', { name: 'Run sweep' }).click();
   await expect(page.getByTestId('run-status')).toContainText('finished', { timeout: 90_000 });
   await expect(page.getByTestId('rows-table').locator('tbody tr')).toHaveCount(8); // 2 K × 2 α × (random, oracle)
+  await expect(page.getByTestId('rows-table').locator('thead')).toContainText('Kalphapolicy');
   const chart = page.getByTestId('gap-chart');
   await expect(chart.locator('.recharts-line')).toHaveCount(4);
   await expect(chart).toContainText('random · alpha=0');

@@ -1,15 +1,21 @@
 import type { ResultRow } from '../../experiments/types.ts';
 import { fmt, pct } from '../format.ts';
 
-export function RowsTable({ rows, param }: { rows: ResultRow[]; param: string }) {
+/** One column per swept param (the sweep's, then a series' if any), then the row's figures. */
+export function RowsTable({ rows, param, series }: { rows: ResultRow[]; param: string; series?: string | undefined }) {
   if (rows.length === 0) return <p className="note">No rows yet.</p>;
+  const params = series ? [param, series] : [param];
   return (
     <div className="table-wrap">
       <table className="rows" data-testid="rows-table">
         <caption className="visually-hidden">Result rows, one per swept value and policy</caption>
         <thead>
           <tr>
-            <th scope="col">{param}</th>
+            {params.map((p) => (
+              <th key={p} scope="col">
+                {p}
+              </th>
+            ))}
             <th scope="col">policy</th>
             <th scope="col" title="Mean over test tasks of (R* − R^π) / R*">gap</th>
             <th scope="col" title="95 % Student-t interval over test tasks">95 % interval</th>
@@ -21,7 +27,9 @@ export function RowsTable({ rows, param }: { rows: ResultRow[]; param: string })
         <tbody>
           {rows.map((r, i) => (
             <tr key={i}>
-              <td>{String(r.point[param] ?? Object.values(r.point).join(', '))}</td>
+              {params.map((p) => (
+                <td key={p}>{String(r.point[p] ?? Object.values(r.point).join(', '))}</td>
+              ))}
               <td>{r.policy}</td>
               <td>{pct(r.gap)}</td>
               <td>

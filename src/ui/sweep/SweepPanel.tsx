@@ -97,7 +97,7 @@ export function SweepPanel() {
               {active.error ? `: ${active.error}` : ''}
             </p>
             <GapChart rows={active.rows} param={activeSweep.param} values={activeSweep.values} policies={policiesOf(active.spec as SweepSpec)} series={seriesOf(active.spec as SweepSpec)} />
-            <RowsTable rows={active.rows} param={activeSweep.param} />
+            <RowsTable rows={active.rows} param={activeSweep.param} series={seriesOf(active.spec as SweepSpec)?.param} />
           </>
         ) : loaded ? (
           <p className="note">No results yet: pick an experiment and press Run sweep. Rows appear in the chart as they are computed.</p>
