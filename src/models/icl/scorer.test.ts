@@ -110,13 +110,13 @@ describe('action log-probabilities = log-softmax of our engine at the action tok
     expect(worst).toBeLessThanOrEqual(TOL);
   });
 
-  it('a chunked cache fill (64 tokens per forward) gives the same numbers', async () => {
+  it('a chunked cache fill (32 tokens per forward) gives the same numbers', async () => {
     const one = new ActionScorer(lab.hf, lab.tok, { chunk: 4096 });
-    const chunked = new ActionScorer(lab.hf, lab.tok, { chunk: 64 });
+    const chunked = new ActionScorer(lab.hf, lab.tok, { chunk: 32 });
     const { prompt, nActions } = realPrompts().at(-1)!;
     const a = await one.score(prompt, actionStrings(nActions));
     const b = await chunked.score(prompt, actionStrings(nActions));
-    expect(b.forwards).toBe(Math.ceil(b.context.length / 64));
+    expect(b.forwards).toBe(Math.ceil(b.context.length / 32));
     expect(b.forwards).toBeGreaterThan(2);
     for (const [i, lp] of b.logProbs.entries()) expect(Math.abs(lp - a.logProbs[i]!)).toBeLessThanOrEqual(TOL);
   });
