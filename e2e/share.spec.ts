@@ -75,7 +75,8 @@ test('a link opened in a fresh browser context shows the same experiment', async
   await page.keyboard.press('Enter');
   await expect(page.getByRole('status').filter({ hasText: 'Link copied.' })).toBeVisible();
   const link = await page.evaluate(() => navigator.clipboard.readText());
-  expect(link).toBe(page.url());
+  // The address bar is rewritten shortly after each change; wait for it rather than read it once.
+  await expect.poll(() => page.url()).toBe(link);
   expect(link).toContain('sweep.testTasks=7');
   await shot(page, 'share-01-sender');
 
