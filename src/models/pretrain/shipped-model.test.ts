@@ -30,7 +30,12 @@ const DIR = join(MODELS, SHIPPED_MODEL_NAME);
  * shipped model does not get there yet (its card: 83.4 % for 650 tokens, 15–75 % for short
  * sequences placed after 1,400+ random tokens), so this floor guards what it does reach.
  */
-const TOKEN_COPY_GATES = [{ length: 50, offset: 0 }, { length: 300, offset: 0 }] as const;
+/**
+ * Issue 8's gate: two lengths, one reaching past position 1,000 (512 tokens written twice end at
+ * position 1,024). On seeds 424,242 / 1 / 2 the shipped model measured 94.9 / 93.5 / 95.2 % (50),
+ * 94.3 / 95.0 / 94.2 % (300) and 91.6 / 93.1 / 93.2 % (512); at 600 tokens it is 88 % (model card).
+ */
+const TOKEN_COPY_GATES = [{ length: 50, offset: 0 }, { length: 300, offset: 0 }, { length: 512, offset: 0 }] as const;
 /** A seed used by no training run, the in-training evaluation or the model card's defaults. */
 const TEST_SEED = 424_242;
 
@@ -77,7 +82,7 @@ describe(`shipped model public/models/${SHIPPED_MODEL_NAME}`, () => {
   it(`copies random token sequences ≥ ${100 * MIN_COPY_ACCURACY} %: ${TOKEN_COPY_GATES.map((g) => `${g.length} tokens after ${g.offset}`).join(', ')}`, async () => {
     const tok = await loadLabTokenizer(DIR);
     const probes = await tokenCopyProbes(loaded.model, tok.bos, { seed: TEST_SEED, examples: 6, probes: TOKEN_COPY_GATES });
-    expect(Math.max(...probes.map((p) => p.lastPosition))).toBe(600);
+    expect(Math.max(...probes.map((p) => p.lastPosition))).toBe(1024);
     for (const p of probes) {
       const r = p.result;
       expect(r.accuracy, `${p.length} random tokens at positions ${p.firstPosition}–${p.lastPosition}: ${(100 * r.accuracy).toFixed(1)} % of ${r.total}`).toBeGreaterThanOrEqual(MIN_COPY_ACCURACY);
