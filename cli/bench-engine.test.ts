@@ -11,9 +11,15 @@ import { benchSft } from './commands/bench-sft.ts';
 import { parseOnly } from './commands/bench.ts';
 
 describe('bench --only sft', () => {
-  it('times a QLoRA step of the shipped model at both row lengths on one and two threads, with attention and matmul shares', async () => {
+  it('times a QLoRA step of the shipped model at three row lengths, reference and fast attention, one and two threads, with attention and matmul shares', async () => {
     const b = await benchSft({ quick: true });
-    expect(b.rows.map((r) => [r.rowTokens, r.batch, r.threads])).toEqual([[256, 1, 1], [1536, 1, 1], [256, 2, 1], [1536, 2, 1], [256, 2, 2], [1536, 2, 2]]);
+    // The H = 20 row with one-token step markers: between 600 and 1,000 tokens.
+    expect(b.h20Tokens).toBeGreaterThan(600);
+    expect(b.h20Tokens).toBeLessThan(1000);
+    const L = [256, b.h20Tokens, 1536];
+    expect(b.rows.map((r) => [r.kernel, r.rowTokens, r.batch, r.threads])).toEqual([
+      ...L.map((T) => ['reference', T, 1, 1]), ...L.map((T) => ['fast', T, 1, 1]), ...L.map((T) => ['fast', T, 2, 1]), ...L.map((T) => ['fast', T, 2, 2]),
+    ]);
     for (const r of b.rows) {
       expect(r.tokensPerSecond).toBeCloseTo((1000 * r.rowTokens * r.batch) / r.stepMs, 9);
       if (r.threads === 1) {
@@ -21,9 +27,13 @@ describe('bench --only sft', () => {
         expect(r.attentionShare! + r.matmulShare!).toBeLessThanOrEqual(1);
       } else expect(r.attentionShare).toBeNull();
     }
-    expect(b.longRowRatio).toBeCloseTo(b.rows[1]!.tokensPerSecond / b.rows[0]!.tokensPerSecond, 12);
-    expect(b.speedupAt1536).toBeCloseTo(b.rows[5]!.tokensPerSecond / b.rows[1]!.tokensPerSecond, 12);
-  }, 120_000);
+    const tps = (i: number) => b.rows[i]!.tokensPerSecond;
+    expect(b.speedupAt1536).toBeCloseTo(tps(11) / tps(2), 12);
+    expect(b.speedupAtH20).toBeCloseTo(tps(10) / tps(1), 12);
+    expect(b.kernelRatioAt1536).toBeCloseTo(tps(5) / tps(2), 12);
+    expect(b.threadRatioAt1536).toBeCloseTo(tps(11) / tps(8), 12);
+    expect(b.longRowRatio).toBeCloseTo(tps(5) / tps(3), 12);
+  }, 240_000);
 });
 
 describe('bench --only engine: the onnxruntime reference', () => {

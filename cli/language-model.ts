@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CpuBackend } from '../src/nn/cpu/index.ts';
+import { CpuBackend, type CpuBackendOptions } from '../src/nn/cpu/index.ts';
 import { asLanguageModel, loadModel, ModelLoadError } from '../src/models/loader/index.ts';
 import { directoryReader } from '../src/models/loader/node.ts';
 import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
@@ -23,12 +23,12 @@ const loaded = new Map<string, Promise<LanguageModel>>();
  * The model folder `dir` (relative to the working directory), or the shipped model, with an
  * f32 or an NF4 base (one instance of each per folder, and separate ones for adapters); errors name the spec field `field`.
  */
-export function loadLanguageModelFolder(dir: string | undefined, field = 'model', o: LanguageModelLoad = {}): Promise<LanguageModel> {
+export function loadLanguageModelFolder(dir: string | undefined, field = 'model', o: LanguageModelLoad = {}, cpu: CpuBackendOptions = {}): Promise<LanguageModel> {
   const path = dir === undefined ? SHIPPED_MODEL_DIR : resolve(dir);
-  const key = `${o.adapter === true ? 'adapter' : 'base'}:${o.nf4 === true ? 'nf4' : 'f32'}:${path}`;
+  const key = `${o.adapter === true ? 'adapter' : 'base'}:${o.nf4 === true ? 'nf4' : 'f32'}:${cpu.attention ?? 'fast'}:${path}`;
   let p = loaded.get(key);
   if (!p) {
-    p = loadModel({ kind: 'local', location: path, name: dir ?? SHIPPED_MODEL_NAME }, { backend: new CpuBackend(), folder: directoryReader, nf4: o.nf4 === true })
+    p = loadModel({ kind: 'local', location: path, name: dir ?? SHIPPED_MODEL_NAME }, { backend: new CpuBackend(cpu), folder: directoryReader, nf4: o.nf4 === true })
       .then(asLanguageModel)
       .catch((e: unknown) => {
         loaded.delete(key);

@@ -1,27 +1,34 @@
 /**
  * `bench --only sft`: what one QLoRA training step costs on the engine (CPU backend, the shipped
  * model with an NF4 base and a rank-8 adapter on every projection, dropout on: forward +
- * backward + AdamW, through the trainer's own `stepGradients`), per token, at the row length of
- * an H = 20 prompt (1,536 tokens) and at the pretraining row length (256):
- * - one thread, batch 1: the figure the training-stage issue started from ("today's");
- * - one thread, batch 2, and two threads, batch 2 (one row per thread, sft-step.ts's two shards):
- *   what the second core adds at equal work.
+ * backward + AdamW, through the trainer's own `stepGradients`), per token, at three row lengths:
+ * 256 (pretraining's short rows), the longest SFT row of an energy-mdp H = 20 training set with
+ * the shipped tokenizer (≈ 760 tokens since the step markers are one token each), and 1,536 (an
+ * H = 20 row with the earlier tokenizer, where the training-stage issue measured "today").
+ * - reference attention kernel, one thread, batch 1: the engine as the issue found it;
+ * - fast attention kernel (cpu/attention.ts), one thread, batch 1: what the kernel adds;
+ * - fast, one thread, batch 2, and two threads, batch 2 (one row per thread, sft-step.ts's two
+ *   shards): what the second core adds at equal work.
  * With the share of the one-thread step spent in attention (forward and backward) and in
  * matmuls. Medians over repeated steps, all in the same run; never gates anything.
  */
 import { resolve } from 'node:path';
 import type { Backend } from '../../src/nn/backend.ts';
+import type { LanguageModel } from '../../src/policies/types.ts';
 import { adapterParams, initLora } from '../../src/nn/lora.ts';
 import { AdamW, applyUpdate } from '../../src/nn/optim.ts';
 import { Tape } from '../../src/nn/tape.ts';
 import { nodeSftShards } from '../../src/training/sft-shards-node.ts';
 import { type Micro, type SftShardRunner, stepGradients } from '../../src/training/sft-step.ts';
+import { buildSftDataset } from '../../src/training/sft-data.ts';
+import type { AttentionKernel } from '../../src/nn/cpu/attention.ts';
 import { loadLanguageModelFolder, SHIPPED_MODEL_DIR } from '../language-model.ts';
 import { median } from '../../src/core/metrics.ts';
 
 const LORA = { r: 8, alpha: 16, dropout: 0.1 };
 
 export interface SftBenchRow {
+  kernel: AttentionKernel;
   rowTokens: number;
   /** rows per step (one micro-batch each). */
   batch: number;
@@ -36,13 +43,24 @@ export interface SftBenchRow {
 export interface SftBench {
   model: string;
   repeats: number;
+  /** the longest row of an energy-mdp H = 20 SFT training set with this model's tokenizer. */
+  h20Tokens: number;
   rows: SftBenchRow[];
-  /** at 1,536 tokens: two threads (batch 2) ÷ one thread (batch 1), the issue's "today". */
+  /** tokens/s, fast kernel with two threads (batch 2) ÷ reference kernel with one thread (batch 1), at 1,536 tokens and at the H = 20 row. */
   speedupAt1536: number;
-  /** at 1,536 tokens, batch 2: two threads ÷ one thread (what the second core adds). */
+  speedupAtH20: number;
+  /** one thread, batch 1: fast ÷ reference kernel at 1,536 tokens. */
+  kernelRatioAt1536: number;
+  /** at 1,536 tokens, fast, batch 2: two threads ÷ one thread (what the second core adds). */
   threadRatioAt1536: number;
-  /** one thread, batch 1: tokens/s at 1,536 ÷ at 256. */
+  /** one thread, batch 1, fast: tokens/s at 1,536 ÷ at 256. */
   longRowRatio: number;
+}
+
+/** The longest SFT row of a small energy-mdp H = 20 training set (the shipped tokenizer puts it near 760 tokens). */
+async function h20RowTokens(lm: LanguageModel): Promise<number> {
+  const spec = { name: 'bench-sft', env: 'energy-mdp', params: { horizon: 20 }, policies: ['sft'], testTasks: 1, episodes: 1, seed: 0 };
+  return (await buildSftDataset(spec, lm.tokenizer, { tasks: 3 })).longest;
 }
 
 /** Wraps every backend method to add its wall time under its name (the engine is synchronous on the CPU). */
@@ -65,16 +83,24 @@ function timed(be: Backend): { backend: Backend; times: Map<string, number> } {
 
 export async function benchSft(o: { quick: boolean; model?: string }): Promise<SftBench> {
   const repeats = o.quick ? 2 : 5;
-  const lm = await loadLanguageModelFolder(o.model, '--model', { nf4: true, adapter: true });
-  const model = lm.model;
+  const models: Record<AttentionKernel, LanguageModel> = {
+    reference: await loadLanguageModelFolder(o.model, '--model', { nf4: true, adapter: true }, { attention: 'reference' }),
+    fast: await loadLanguageModelFolder(o.model, '--model', { nf4: true, adapter: true }, { attention: 'fast' }),
+  };
+  const lm = models.fast;
+  const h20Tokens = await h20RowTokens(lm);
+  const lengths = [256, h20Tokens, 1536].filter((T) => T <= lm.maxPositions);
   const rows: SftBenchRow[] = [];
-  const configs: { batch: number; threads: 1 | 2 }[] = [{ batch: 1, threads: 1 }, { batch: 2, threads: 1 }, { batch: 2, threads: 2 }];
+  const configs: { kernel: AttentionKernel; batch: number; threads: 1 | 2 }[] = [
+    { kernel: 'reference', batch: 1, threads: 1 }, { kernel: 'fast', batch: 1, threads: 1 }, { kernel: 'fast', batch: 2, threads: 1 }, { kernel: 'fast', batch: 2, threads: 2 },
+  ];
   let shards: SftShardRunner | undefined;
   try {
-    for (const { batch, threads } of configs) {
+    for (const { kernel, batch, threads } of configs) {
+      // The shard threads load the model on the default (fast) backend, as training does.
       if (threads === 2) shards ??= await nodeSftShards({ location: o.model === undefined ? SHIPPED_MODEL_DIR : resolve(o.model), nf4: true, lora: LORA });
-      for (const T of [256, 1536]) {
-        if (T > lm.maxPositions) continue;
+      const model = models[kernel].model;
+      for (const T of lengths) {
         const { backend, times } = timed(model.backend);
         const adapter = initLora(model.backend, model.config, LORA, 1);
         model.setAdapter(adapter);
@@ -99,32 +125,40 @@ export async function benchSft(o: { quick: boolean; model?: string }): Promise<S
         const total = ms.reduce((a, b) => a + b, 0);
         const share = (names: string[]) => (threads === 1 ? names.reduce((a, n) => a + (times.get(n) ?? 0), 0) / total : null);
         const stepMs = median(ms);
+        model.setAdapter(null);
         rows.push({
-          rowTokens: T, batch, threads, stepMs, tokensPerSecond: (1000 * T * batch) / stepMs,
+          kernel, rowTokens: T, batch, threads, stepMs, tokensPerSecond: (1000 * T * batch) / stepMs,
           attentionShare: share(['attentionForward', 'attentionBackward']), matmulShare: share(['matmul']),
         });
       }
     }
   } finally {
-    model.setAdapter(null);
+    models.reference.model.setAdapter(null);
+    models.fast.model.setAdapter(null);
     await shards?.close();
   }
-  const at = (T: number, batch: number, threads: number) => rows.find((r) => r.rowTokens === T && r.batch === batch && r.threads === threads)?.tokensPerSecond ?? NaN;
+  const at = (kernel: AttentionKernel, T: number, batch: number, threads: number) =>
+    rows.find((r) => r.kernel === kernel && r.rowTokens === T && r.batch === batch && r.threads === threads)?.tokensPerSecond ?? NaN;
   return {
-    model: lm.label, repeats, rows,
-    speedupAt1536: at(1536, 2, 2) / at(1536, 1, 1), threadRatioAt1536: at(1536, 2, 2) / at(1536, 2, 1), longRowRatio: at(1536, 1, 1) / at(256, 1, 1),
+    model: lm.label, repeats, h20Tokens, rows,
+    speedupAt1536: at('fast', 1536, 2, 2) / at('reference', 1536, 1, 1),
+    speedupAtH20: at('fast', h20Tokens, 2, 2) / at('reference', h20Tokens, 1, 1),
+    kernelRatioAt1536: at('fast', 1536, 1, 1) / at('reference', 1536, 1, 1),
+    threadRatioAt1536: at('fast', 1536, 2, 2) / at('fast', 1536, 2, 1),
+    longRowRatio: at('fast', 1536, 1, 1) / at('fast', 256, 1, 1),
   };
 }
 
 export function printSft(b: SftBench): void {
   console.log(`\nSFT step on the engine (CPU), ${b.model}, NF4 base, LoRA r=8 on every projection, one row per micro-batch, median of ${b.repeats}`);
-  console.log('row tokens  batch  threads   step ms   tokens/s   attention   matmul');
+  console.log('kernel     row tokens  batch  threads   step ms   tokens/s   attention   matmul');
   const share = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(0)} %`);
   for (const r of b.rows) {
     console.log(
-      `${String(r.rowTokens).padStart(10)}  ${String(r.batch).padStart(5)}  ${String(r.threads).padStart(7)}  ${r.stepMs.toFixed(0).padStart(8)}  ${r.tokensPerSecond.toFixed(0).padStart(9)}  ${share(r.attentionShare).padStart(10)}  ${share(r.matmulShare).padStart(7)}`,
+      `${r.kernel.padEnd(9)}  ${String(r.rowTokens).padStart(10)}  ${String(r.batch).padStart(5)}  ${String(r.threads).padStart(7)}  ${r.stepMs.toFixed(0).padStart(8)}  ${r.tokensPerSecond.toFixed(0).padStart(9)}  ${share(r.attentionShare).padStart(10)}  ${share(r.matmulShare).padStart(7)}`,
     );
   }
-  console.log(`at 1,536 tokens: two threads (batch 2) ÷ one thread (batch 1, the starting figure) = ${b.speedupAt1536.toFixed(2)}; two threads ÷ one at batch 2 = ${b.threadRatioAt1536.toFixed(2)}`);
-  console.log(`one thread, batch 1: tokens/s at 1,536 ÷ at 256 = ${b.longRowRatio.toFixed(2)}`);
+  console.log(`fast kernel, two threads (batch 2) ÷ reference kernel, one thread (batch 1, the starting figure): ${b.speedupAt1536.toFixed(2)} at 1,536 tokens, ${b.speedupAtH20.toFixed(2)} at the H = 20 row (${b.h20Tokens} tokens)`);
+  console.log(`at 1,536 tokens: fast ÷ reference kernel (one thread, batch 1) = ${b.kernelRatioAt1536.toFixed(2)}; two threads ÷ one (fast, batch 2) = ${b.threadRatioAt1536.toFixed(2)}`);
+  console.log(`fast kernel, one thread, batch 1: tokens/s at 1,536 ÷ at 256 = ${b.longRowRatio.toFixed(2)}`);
 }

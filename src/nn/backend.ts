@@ -82,6 +82,11 @@ export interface AttentionParams {
   headDim: number;
   /** Query t sits at absolute position posOffset + t and sees keys 0..posOffset + t. */
   posOffset: number;
+  /**
+   * The backward will follow this forward: a backend may keep what saves it work (the CPU keeps
+   * the probabilities, within a memory budget). Results are the same either way, to rounding.
+   */
+  forBackward?: boolean;
 }
 
 export interface CrossEntropyParams {

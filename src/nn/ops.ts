@@ -77,7 +77,7 @@ export interface AttentionConfig {
 
 /** Causal self-attention: q [B·T, H·D], k and v [B·T, Hkv·D] → [B·T, H·D]. */
 export function causalAttention(tape: Tape, q: Tensor, k: Tensor, v: Tensor, c: AttentionConfig): Tensor {
-  const p = { ...c, kvSeq: c.seq, posOffset: 0 };
+  const p = { ...c, kvSeq: c.seq, posOffset: 0, forBackward: tape.gradEnabled };
   const rows = c.batch * c.seq;
   expect(q.size === rows * c.numHeads * c.headDim, 'causalAttention: q does not match [B, T, H, D]');
   expect(k.size === rows * c.numKvHeads * c.headDim && v.size === k.size, 'causalAttention: k/v do not match [B, T, Hkv, D]');

@@ -11,7 +11,7 @@ import { CpuBackend } from '../../nn/cpu/index.ts';
 import type { LlamaConfig } from '../../nn/llama-config.ts';
 import { modelOver, paramLayout } from './params.ts';
 import type { StepReply, StepRequest, WorkerInit } from './shard-worker-node.ts';
-import { type FloatAlloc, type ShardInput, type ShardRunner, ShardWorker } from './trainer.ts';
+import { type FloatAlloc, PRETRAIN_BACKEND, type ShardInput, type ShardRunner, ShardWorker } from './trainer.ts';
 
 /** Flat arrays backed by SharedArrayBuffer, visible to every worker. */
 export const sharedAlloc: FloatAlloc = (n) => new Float32Array(new SharedArrayBuffer(4 * n));
@@ -58,7 +58,7 @@ export async function parallelRunner(config: LlamaConfig, params: Float32Array, 
   const T = Math.max(1, Math.min(threads, shards));
   const layout = paramLayout(config);
   const grads = Array.from({ length: shards }, () => sharedAlloc(layout.total));
-  const be = new CpuBackend();
+  const be = new CpuBackend(PRETRAIN_BACKEND);
   const local = new Map<number, ShardWorker>();
   for (let s = 0; s < shards; s += T) local.set(s, new ShardWorker(modelOver(be, config, layout, params, grads[s]!), grads[s]!));
   const boot = new URL('./worker-boot.mjs', import.meta.url);

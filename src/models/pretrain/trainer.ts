@@ -9,7 +9,7 @@
  * shards one after the other or several threads run them at once (parallel-node.ts).
  */
 import { adamwStep } from '../../nn/cpu/elementwise.ts';
-import { CpuBackend } from '../../nn/cpu/index.ts';
+import { CpuBackend, type CpuBackendOptions } from '../../nn/cpu/index.ts';
 import type { LlamaConfig } from '../../nn/llama-config.ts';
 import type { LlamaModel } from '../../nn/llama.ts';
 import { clipFactor, scheduledLr } from '../../nn/optim.ts';
@@ -56,6 +56,13 @@ export interface PretrainOptions {
   /** Gradient shards per step; fixed, so results do not depend on the thread count. */
   shards: number;
 }
+
+/**
+ * The CPU backend pretraining runs on: the reference attention kernel (Math.exp, probabilities
+ * recomputed in the backward), so a recorded recipe keeps reproducing the weights it made after
+ * the faster kernel that fine-tuning uses landed (cpu/attention.ts).
+ */
+export const PRETRAIN_BACKEND: CpuBackendOptions = { attention: 'reference' };
 
 /** Rows and row length of 0-based step `step` (the warm phase's short rows, then `seq`). */
 export function stepShape(
@@ -157,7 +164,7 @@ export function localRunner(o: PretrainOptions, params: Float32Array, makeModel:
   const n = params.length;
   const workers = Array.from({ length: o.shards }, () => {
     const grads = new Float32Array(n);
-    return new ShardWorker(makeModel(new CpuBackend(), grads), grads);
+    return new ShardWorker(makeModel(new CpuBackend(PRETRAIN_BACKEND), grads), grads);
   });
   return {
     grads: workers.map((w) => w.grads),

@@ -12,6 +12,16 @@
  * rounded once per store (the previous one-row-at-a-time loops rounded dq/dk/dv and the output
  * after every key; docs/benchmarks.md, "Engine (CPU)", has both).
  *
+ * Two kernels (`new CpuBackend({ attention })`), because pretraining must keep reproducing the shipped
+ * weights byte for byte while fine-tuning should be as fast as the CPU allows:
+ * - 'reference': the above, with Math.exp; pretraining uses it (models/pretrain), so recorded
+ *   recipes keep reproducing the weights they made.
+ * - 'fast' (the default): exp by a table of 2^(j/64) and a degree-5 polynomial (relative error
+ *   ≤ 2e-15 against Math.exp, ≈ 2× faster here: V8's Math.exp costs ≈ 14 ns); and when the
+ *   backward will follow (`p.forBackward`) and they fit a budget, the forward keeps the
+ *   probabilities it computed, so the backward skips one of its five products and all its exps.
+ *   docs/benchmarks.md ("SFT training throughput") has the before and after.
+ *
  * Layouts: q, out [B, T, H, D]; k, v [B, S, Hkv, D]; lse [B, H, T]. Query t is at absolute
  * position posOffset + t and sees keys 0..posOffset + t.
  */
@@ -25,6 +35,52 @@ const QB = 64;
 let sBuf = new Float64Array(0);
 let dBuf = new Float64Array(0);
 
+export type AttentionKernel = 'reference' | 'fast';
+
+// exp(x) = 2^(k/64) · e^r with k = round(64x/ln 2), |r| ≤ ln 2/128: e^r by its Taylor series to
+// r^5 (truncation < 1e-16; the rest is rounding, ≤ 2e-15 measured), 2^(k/64) from two tables.
+const INV_STEP = 64 / Math.LN2;
+// ln 2 / 64 in two parts (fdlibm's split of ln 2, scaled by 2^-6): the high part has trailing
+// zeros so that k · STEP_HI is exact, the low part carries ln 2 to ≈ 1e-27.
+const STEP_HI = 6.93147180369123816490e-01 / 64;
+const STEP_LO = 1.90821492927058770002e-10 / 64;
+const ROUND = 6755399441055744; // 1.5 · 2^52: adding and subtracting it rounds a double to an integer
+const FRACTION = Float64Array.from({ length: 64 }, (_, j) => 2 ** (j / 64));
+const EXPONENT_BIAS = 1100;
+const EXPONENT = Float64Array.from({ length: EXPONENT_BIAS + 1025 }, (_, i) => 2 ** (i - EXPONENT_BIAS));
+
+/** e^x for x ≤ 709 (attention exponentiates score − max ≤ 0); 0 at and below −745 (Math.exp: 0 below −745.1). */
+export function fastExp(x: number): number {
+  if (!(x > -745)) return x === x ? 0 : NaN;
+  const kd = x * INV_STEP + ROUND - ROUND;
+  const k = kd | 0;
+  const r = x - kd * STEP_HI - kd * STEP_LO;
+  const r2 = r * r;
+  const p = 1 + r + r2 * (0.5 + r * (1 / 6) + r2 * (1 / 24 + r * (1 / 120)));
+  return p * FRACTION[k & 63]! * EXPONENT[(k >> 6) + EXPONENT_BIAS]!;
+}
+
+/**
+ * Probabilities kept from a forward for its backward ('fast' kernel), by the lse buffer they
+ * belong to (each forward sets or clears its lse's entry, so an entry always matches the values
+ * in that lse). Whether a call keeps them depends only on its shape (at most SAVED_MAX_BYTES), never
+ * on what other calls hold, so the same run always takes the same path and gives the same bytes
+ * (kept and recomputed probabilities differ in the last bits). A WeakMap, so an entry whose
+ * backward never comes goes with its buffer.
+ */
+const SAVED_MAX_BYTES = 64 * 2 ** 20;
+const saved = new WeakMap<Floats, Float64Array>();
+
+/** Σ over the query blocks of (rows · visible keys), per (sequence, head): the saved probabilities' size. */
+function blockArea(seq: number, posOffset: number): number {
+  let area = 0;
+  for (let t0 = 0; t0 < seq; t0 += QB) {
+    const tb = Math.min(QB, seq - t0);
+    area += tb * (posOffset + t0 + tb);
+  }
+  return area;
+}
+
 function check(p: AttentionParams): number {
   const { numHeads, numKvHeads, seq, kvSeq, posOffset } = p;
   if (numHeads % numKvHeads !== 0) throw new Error(`attention: numHeads ${numHeads} is not a multiple of numKvHeads ${numKvHeads}`);
@@ -37,10 +93,15 @@ function check(p: AttentionParams): number {
   return numHeads / numKvHeads;
 }
 
-export function attentionForward(q: Floats, k: Floats, v: Floats, out: Floats, lse: Floats, p: AttentionParams): void {
+export function attentionForward(q: Floats, k: Floats, v: Floats, out: Floats, lse: Floats, p: AttentionParams, kernel: AttentionKernel = 'fast'): void {
   const group = check(p);
   const { batch, seq, kvSeq, numHeads: H, numKvHeads: Hkv, headDim: D, posOffset } = p;
   const scale = 1 / Math.sqrt(D);
+  const fast = kernel === 'fast';
+  saved.delete(lse);
+  const area = batch * H * blockArea(seq, posOffset);
+  const keep = fast && p.forBackward === true && area * 8 <= SAVED_MAX_BYTES ? new Float64Array(area) : null;
+  let kept = 0;
   const S = sBuf;
   for (let b = 0; b < batch; b++) {
     for (let h = 0; h < H; h++) {
@@ -52,34 +113,63 @@ export function attentionForward(q: Floats, k: Floats, v: Floats, out: Floats, l
         gemm({ X: q, x0: qBase, rs: H * D, cs: 1 }, { X: k, x0: kvBase, rs: 1, cs: Hkv * D }, S, 0, nk, tb, nk, D, scale, false);
         for (let r = 0; r < tb; r++) {
           const last = posOffset + t0 + r;
-          const o = r * nk;
-          let mx = -Infinity;
-          for (let j = 0; j <= last; j++) if (S[o + j]! > mx) mx = S[o + j]!;
-          let sum = 0;
-          for (let j = 0; j <= last; j++) {
-            const e = Math.exp(S[o + j]! - mx);
-            S[o + j] = e;
-            sum += e;
-          }
-          lse[(b * H + h) * seq + t0 + r] = mx + Math.log(sum);
-          const inv = 1 / sum;
-          for (let j = 0; j <= last; j++) S[o + j] = S[o + j]! * inv;
-          for (let j = last + 1; j < nk; j++) S[o + j] = 0;
+          lse[(b * H + h) * seq + t0 + r] = fast ? softmaxRowFast(S, r * nk, last, nk) : softmaxRowReference(S, r * nk, last, nk);
         }
         gemm({ X: S, x0: 0, rs: nk, cs: 1 }, { X: v, x0: kvBase, rs: Hkv * D, cs: 1 }, out, qBase, H * D, tb, D, nk, 1, false);
+        if (keep) {
+          keep.set(S.subarray(0, tb * nk), kept);
+          kept += tb * nk;
+        }
       }
     }
   }
+  if (keep) saved.set(lse, keep);
+}
+
+/** Row o.. of S (scores of keys 0..last; nk wide) → probabilities in place, zero past last; returns the log-sum-exp. */
+function softmaxRowReference(S: Float64Array, o: number, last: number, nk: number): number {
+  let mx = -Infinity;
+  for (let j = 0; j <= last; j++) if (S[o + j]! > mx) mx = S[o + j]!;
+  let sum = 0;
+  for (let j = 0; j <= last; j++) {
+    const e = Math.exp(S[o + j]! - mx);
+    S[o + j] = e;
+    sum += e;
+  }
+  const inv = 1 / sum;
+  for (let j = 0; j <= last; j++) S[o + j] = S[o + j]! * inv;
+  for (let j = last + 1; j < nk; j++) S[o + j] = 0;
+  return mx + Math.log(sum);
+}
+
+/** softmaxRowReference with fastExp (kept apart so that neither loop branches per element). */
+function softmaxRowFast(S: Float64Array, o: number, last: number, nk: number): number {
+  let mx = -Infinity;
+  for (let j = 0; j <= last; j++) if (S[o + j]! > mx) mx = S[o + j]!;
+  let sum = 0;
+  for (let j = 0; j <= last; j++) {
+    const e = fastExp(S[o + j]! - mx);
+    S[o + j] = e;
+    sum += e;
+  }
+  const inv = 1 / sum;
+  for (let j = 0; j <= last; j++) S[o + j] = S[o + j]! * inv;
+  for (let j = last + 1; j < nk; j++) S[o + j] = 0;
+  return mx + Math.log(sum);
 }
 
 export function attentionBackward(
   dout: Floats, q: Floats, k: Floats, v: Floats, out: Floats, lse: Floats,
-  dq: Floats, dk: Floats, dv: Floats, p: AttentionParams,
+  dq: Floats, dk: Floats, dv: Floats, p: AttentionParams, kernel: AttentionKernel = 'fast',
 ): void {
   const group = check(p);
   const { batch, seq, kvSeq, numHeads: H, numKvHeads: Hkv, headDim: D, posOffset } = p;
   const scale = 1 / Math.sqrt(D);
-  const P = sBuf;
+  const fast = kernel === 'fast';
+  const keep = saved.get(lse) ?? null;
+  saved.delete(lse);
+  if (keep && keep.length !== batch * H * blockArea(seq, posOffset)) throw new Error('attention: the saved probabilities do not match this backward\'s shape');
+  let kept = 0;
   const dS = dBuf;
   for (let b = 0; b < batch; b++) {
     for (let h = 0; h < H; h++) {
@@ -90,29 +180,31 @@ export function attentionBackward(
         const qBase = ((b * seq + t0) * H + h) * D;
         const qv = { X: q, x0: qBase, rs: H * D, cs: 1 };
         const dov = { X: dout, x0: qBase, rs: H * D, cs: 1 };
-        gemm(qv, { X: k, x0: kvBase, rs: 1, cs: Hkv * D }, P, 0, nk, tb, nk, D, scale, false);
+        // P: kept from the forward, or recomputed from the scores and the row's log-sum-exp.
+        const P = keep ?? sBuf;
+        const p0 = keep ? kept : 0;
+        if (!keep) gemm(qv, { X: k, x0: kvBase, rs: 1, cs: Hkv * D }, P, 0, nk, tb, nk, D, scale, false);
         gemm(dov, { X: v, x0: kvBase, rs: 1, cs: Hkv * D }, dS, 0, nk, tb, nk, D, 1, false);
         for (let r = 0; r < tb; r++) {
           const last = posOffset + t0 + r;
           const o = r * nk;
-          const l = lse[(b * H + h) * seq + t0 + r]!;
           // rowDot = Σ_d dout·out = Σ_j p_j (dout·v_j): the softmax Jacobian's shared term.
           const ro = qBase + r * H * D;
           let rowDot = 0;
           for (let d = 0; d < D; d++) rowDot += dout[ro + d]! * out[ro + d]!;
-          for (let j = 0; j <= last; j++) {
-            const pj = Math.exp(P[o + j]! - l);
-            P[o + j] = pj;
-            dS[o + j] = pj * (dS[o + j]! - rowDot) * scale;
+          if (!keep) {
+            const l = lse[(b * H + h) * seq + t0 + r]!;
+            if (fast) for (let j = 0; j <= last; j++) P[o + j] = fastExp(P[o + j]! - l);
+            else for (let j = 0; j <= last; j++) P[o + j] = Math.exp(P[o + j]! - l);
+            for (let j = last + 1; j < nk; j++) P[o + j] = 0;
           }
-          for (let j = last + 1; j < nk; j++) {
-            P[o + j] = 0;
-            dS[o + j] = 0;
-          }
+          for (let j = 0; j <= last; j++) dS[o + j] = P[p0 + o + j]! * (dS[o + j]! - rowDot) * scale;
+          for (let j = last + 1; j < nk; j++) dS[o + j] = 0;
         }
         gemm({ X: dS, x0: 0, rs: nk, cs: 1 }, { X: k, x0: kvBase, rs: Hkv * D, cs: 1 }, dq, qBase, H * D, tb, D, nk, 1, true);
         gemm({ X: dS, x0: 0, rs: 1, cs: nk }, qv, dk, kvBase, Hkv * D, nk, D, tb, 1, true);
-        gemm({ X: P, x0: 0, rs: 1, cs: nk }, dov, dv, kvBase, Hkv * D, nk, D, tb, 1, true);
+        gemm({ X: P, x0: p0, rs: 1, cs: nk }, dov, dv, kvBase, Hkv * D, nk, D, tb, 1, true);
+        if (keep) kept += tb * nk;
       }
     }
   }

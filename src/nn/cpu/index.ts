@@ -4,7 +4,7 @@
  * kernels in double precision; the engine itself uses 'f32' (what WebGPU will store).
  */
 import type { AdamWParams, AttentionParams, Backend, Buf, CrossEntropyParams, IndexBuf, MatmulParams, RmsNormParams, RopeParams } from '../backend.ts';
-import { attentionBackward, attentionForward } from './attention.ts';
+import { attentionBackward, attentionForward, type AttentionKernel } from './attention.ts';
 import { addInPlace, adamwStep, dropoutMask, mul, scale, sumSquares, swigluBackward, swigluForward } from './elementwise.ts';
 import { crossEntropyBackward, crossEntropyForward, embeddingBackward, embeddingForward, ropeBackward, ropeForward, rmsnormBackward, rmsnormForward } from './layers.ts';
 import { matmul } from './matmul.ts';
@@ -13,16 +13,20 @@ import { CpuBuf, CpuIndexBuf, f, ix, type Floats } from './storage.ts';
 
 export interface CpuBackendOptions {
   precision?: 'f32' | 'f64';
+  /** The attention kernel (cpu/attention.ts): 'fast' (default) or 'reference', which pretraining keeps for reproducibility. */
+  attention?: AttentionKernel;
 }
 
 export class CpuBackend implements Backend {
   readonly name: string;
   readonly precision: 'f32' | 'f64';
+  readonly attention: AttentionKernel;
   /** Buffers created so far (the pool test counts these). */
   allocations = 0;
 
   constructor(options: CpuBackendOptions = {}) {
     this.precision = options.precision ?? 'f32';
+    this.attention = options.attention ?? 'fast';
     this.name = `cpu-${this.precision}`;
   }
 
@@ -113,11 +117,11 @@ export class CpuBackend implements Backend {
   }
 
   attentionForward(q: Buf, k: Buf, v: Buf, out: Buf, lse: Buf, p: AttentionParams): void {
-    attentionForward(f(q), f(k), f(v), f(out), f(lse), p);
+    attentionForward(f(q), f(k), f(v), f(out), f(lse), p, this.attention);
   }
 
   attentionBackward(dout: Buf, q: Buf, k: Buf, v: Buf, out: Buf, lse: Buf, dq: Buf, dk: Buf, dv: Buf, p: AttentionParams): void {
-    attentionBackward(f(dout), f(q), f(k), f(v), f(out), f(lse), f(dq), f(dk), f(dv), p);
+    attentionBackward(f(dout), f(q), f(k), f(v), f(out), f(lse), f(dq), f(dk), f(dv), p, this.attention);
   }
 
   swigluForward(gate: Buf, up: Buf, out: Buf): void {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.ts';
 import { hashU32 } from '../backend.ts';
 import { randomData } from '../gradcheck.ts';
+import { fastExp } from './attention.ts';
 import { CpuBackend } from './index.ts';
 import { matmulKernel, setMatmulKernel } from './matmul.ts';
 import { gemmModuleBytes } from './wasm-gemm.ts';
@@ -138,26 +139,63 @@ function naiveAttention(q: Float64Array, k: Float64Array, v: Float64Array, dout:
 }
 
 describe('attention and rope', () => {
-  it('forward and backward equal a row-by-row reference across query blocks, with GQA and a KV offset (f64)', () => {
+  // Both kernels, with the probabilities kept for the backward (fast only) and recomputed.
+  for (const [kind, forBackward] of [['reference', false], ['fast', false], ['fast', true]] as const) {
+    it(`forward and backward equal a row-by-row reference across query blocks, with GQA and a KV offset (f64, ${kind}${forBackward ? ', probabilities kept' : ''})`, () => {
+      const b64 = new CpuBackend({ precision: 'f64', attention: kind });
+        for (const p0 of [
+          { batch: 2, seq: 150, kvSeq: 150, numHeads: 4, numKvHeads: 2, headDim: 6, posOffset: 0 },
+          { batch: 1, seq: 70, kvSeq: 150, numHeads: 3, numKvHeads: 1, headDim: 5, posOffset: 80 },
+        ]) {
+          const p = { ...p0, forBackward };
+          const rng = new Rng(5, p.seq, p.numHeads);
+          const nq = p.batch * p.seq * p.numHeads * p.headDim;
+          const nk = p.batch * p.kvSeq * p.numKvHeads * p.headDim;
+          const [q, k, v, dout] = [randomData(rng, nq), randomData(rng, nk), randomData(rng, nk), randomData(rng, nq)];
+          const want = naiveAttention(q, k, v, dout, p);
+          const [Q, K, V, O, L] = [b64.upload(q), b64.upload(k), b64.upload(v), b64.alloc(nq), b64.alloc(p.batch * p.numHeads * p.seq)];
+          b64.attentionForward(Q, K, V, O, L, p);
+          const [dQ, dK, dV] = [b64.alloc(nq), b64.alloc(nk), b64.alloc(nk)];
+          b64.attentionBackward(b64.upload(dout), Q, K, V, O, L, dQ, dK, dV, p);
+          expect(maxDiff(b64.view(O), want.out)).toBeLessThan(1e-12);
+          expect(maxDiff(b64.view(dQ), want.dq)).toBeLessThan(1e-12);
+          expect(maxDiff(b64.view(dK), want.dk)).toBeLessThan(1e-12);
+          expect(maxDiff(b64.view(dV), want.dv)).toBeLessThan(1e-12);
+        }
+    });
+  }
+
+  it('a backward uses the probabilities of the latest forward into its lse buffer, never older kept ones', () => {
     const b64 = new CpuBackend({ precision: 'f64' });
-    for (const p of [
-      { batch: 2, seq: 150, kvSeq: 150, numHeads: 4, numKvHeads: 2, headDim: 6, posOffset: 0 },
-      { batch: 1, seq: 70, kvSeq: 150, numHeads: 3, numKvHeads: 1, headDim: 5, posOffset: 80 },
-    ]) {
-      const rng = new Rng(5, p.seq, p.numHeads);
-      const nq = p.batch * p.seq * p.numHeads * p.headDim;
-      const nk = p.batch * p.kvSeq * p.numKvHeads * p.headDim;
-      const [q, k, v, dout] = [randomData(rng, nq), randomData(rng, nk), randomData(rng, nk), randomData(rng, nq)];
-      const want = naiveAttention(q, k, v, dout, p);
-      const [Q, K, V, O, L] = [b64.upload(q), b64.upload(k), b64.upload(v), b64.alloc(nq), b64.alloc(p.batch * p.numHeads * p.seq)];
-      b64.attentionForward(Q, K, V, O, L, p);
-      const [dQ, dK, dV] = [b64.alloc(nq), b64.alloc(nk), b64.alloc(nk)];
-      b64.attentionBackward(b64.upload(dout), Q, K, V, O, L, dQ, dK, dV, p);
-      expect(maxDiff(b64.view(O), want.out)).toBeLessThan(1e-12);
-      expect(maxDiff(b64.view(dQ), want.dq)).toBeLessThan(1e-12);
-      expect(maxDiff(b64.view(dK), want.dk)).toBeLessThan(1e-12);
-      expect(maxDiff(b64.view(dV), want.dv)).toBeLessThan(1e-12);
+    expect(b64.attention).toBe('fast');
+    const p = { batch: 1, seq: 40, kvSeq: 40, numHeads: 2, numKvHeads: 2, headDim: 4, posOffset: 0 };
+    const n = 40 * 2 * 4;
+    const rng = new Rng(9);
+    const [q1, q2, k, v, dout] = [randomData(rng, n), randomData(rng, n), randomData(rng, n), randomData(rng, n), randomData(rng, n)];
+    const want = naiveAttention(q2, k, v, dout, p);
+    const [K, V, O, L] = [b64.upload(k), b64.upload(v), b64.alloc(n), b64.alloc(2 * 40)];
+    b64.attentionForward(b64.upload(q1), K, V, O, L, { ...p, forBackward: true }); // kept, then abandoned
+    const Q2 = b64.upload(q2);
+    b64.attentionForward(Q2, K, V, O, L, p); // the same lse buffer, nothing kept
+    const [dQ, dK, dV] = [b64.alloc(n), b64.alloc(n), b64.alloc(n)];
+    b64.attentionBackward(b64.upload(dout), Q2, K, V, O, L, dQ, dK, dV, p);
+    expect(maxDiff(b64.view(dQ), want.dq)).toBeLessThan(1e-12);
+    expect(maxDiff(b64.view(dV), want.dv)).toBeLessThan(1e-12);
+  });
+
+  it('fastExp matches Math.exp to 1e-15 relative from −708 to 709 (normal results), to 1e-300 below, and at the edges', () => {
+    let worst = 0;
+    for (let i = 0; i <= 200_000; i++) {
+      const x = -708 + (1417 * i) / 200_000 + 1e-7 * Math.sin(i);
+      const want = Math.exp(x);
+      worst = Math.max(worst, Math.abs(fastExp(x) - want) / want);
     }
+    expect(worst).toBeLessThan(1e-15);
+    for (let x = -760; x < -708; x += 0.37) expect(Math.abs(fastExp(x) - Math.exp(x))).toBeLessThan(1e-300);
+    expect(fastExp(0)).toBe(1);
+    expect(fastExp(-Infinity)).toBe(0);
+    expect(fastExp(-800)).toBe(0);
+    expect(fastExp(Number.NaN)).toBeNaN();
   });
 
   it('grouped KV heads equal multi-head attention with each KV head repeated (HF repeat_kv)', () => {
