@@ -113,7 +113,7 @@ export function attentionForward(q: Floats, k: Floats, v: Floats, out: Floats, l
         gemm({ X: q, x0: qBase, rs: H * D, cs: 1 }, { X: k, x0: kvBase, rs: 1, cs: Hkv * D }, S, 0, nk, tb, nk, D, scale, false);
         for (let r = 0; r < tb; r++) {
           const last = posOffset + t0 + r;
-          lse[(b * H + h) * seq + t0 + r] = fast ? softmaxRowFast(S, r * nk, last, nk) : softmaxRowReference(S, r * nk, last, nk);
+          lse[(b * H + h) * seq + t0 + r] = softmaxRow(S, r * nk, last, nk, fast);
         }
         gemm({ X: S, x0: 0, rs: nk, cs: 1 }, { X: v, x0: kvBase, rs: Hkv * D, cs: 1 }, out, qBase, H * D, tb, D, nk, 1, false);
         if (keep) {
@@ -126,29 +126,17 @@ export function attentionForward(q: Floats, k: Floats, v: Floats, out: Floats, l
   if (keep) saved.set(lse, keep);
 }
 
-/** Row o.. of S (scores of keys 0..last; nk wide) → probabilities in place, zero past last; returns the log-sum-exp. */
-function softmaxRowReference(S: Float64Array, o: number, last: number, nk: number): number {
+/**
+ * Row o.. of S (scores of keys 0..last; nk wide) → probabilities in place, zero past last;
+ * returns the log-sum-exp. The kernel test inside the loop is the same every iteration (the
+ * branch predictor takes it for free).
+ */
+function softmaxRow(S: Float64Array, o: number, last: number, nk: number, fast: boolean): number {
   let mx = -Infinity;
   for (let j = 0; j <= last; j++) if (S[o + j]! > mx) mx = S[o + j]!;
   let sum = 0;
   for (let j = 0; j <= last; j++) {
-    const e = Math.exp(S[o + j]! - mx);
-    S[o + j] = e;
-    sum += e;
-  }
-  const inv = 1 / sum;
-  for (let j = 0; j <= last; j++) S[o + j] = S[o + j]! * inv;
-  for (let j = last + 1; j < nk; j++) S[o + j] = 0;
-  return mx + Math.log(sum);
-}
-
-/** softmaxRowReference with fastExp (kept apart so that neither loop branches per element). */
-function softmaxRowFast(S: Float64Array, o: number, last: number, nk: number): number {
-  let mx = -Infinity;
-  for (let j = 0; j <= last; j++) if (S[o + j]! > mx) mx = S[o + j]!;
-  let sum = 0;
-  for (let j = 0; j <= last; j++) {
-    const e = fastExp(S[o + j]! - mx);
+    const e = fast ? fastExp(S[o + j]! - mx) : Math.exp(S[o + j]! - mx);
     S[o + j] = e;
     sum += e;
   }
@@ -194,8 +182,7 @@ export function attentionBackward(
           for (let d = 0; d < D; d++) rowDot += dout[ro + d]! * out[ro + d]!;
           if (!keep) {
             const l = lse[(b * H + h) * seq + t0 + r]!;
-            if (fast) for (let j = 0; j <= last; j++) P[o + j] = fastExp(P[o + j]! - l);
-            else for (let j = 0; j <= last; j++) P[o + j] = Math.exp(P[o + j]! - l);
+            for (let j = 0; j <= last; j++) P[o + j] = fast ? fastExp(P[o + j]! - l) : Math.exp(P[o + j]! - l);
             for (let j = last + 1; j < nk; j++) P[o + j] = 0;
           }
           for (let j = 0; j <= last; j++) dS[o + j] = P[p0 + o + j]! * (dS[o + j]! - rowDot) * scale;
