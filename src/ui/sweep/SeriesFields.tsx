@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { parseValues, type SweepSpec } from './sweep-spec.ts';
+import type { SweepSpec } from './sweep-spec.ts';
+import { ValuesField } from './ValuesField.tsx';
 
 interface Props {
   /** the current series, if any. */
@@ -14,7 +14,6 @@ interface Props {
  * APOMDP: K on the x axis, one line per attitude α). Every combination is evaluated.
  */
 export function SeriesFields({ series, params, onChange }: Props) {
-  const [text, setText] = useState(series ? series.values.join(', ') : '');
   return (
     <div className="field-row">
       <div className="field narrow">
@@ -37,22 +36,13 @@ export function SeriesFields({ series, params, onChange }: Props) {
         </p>
       </div>
       {series && (
-        <div className="field">
-          <label htmlFor="series-values">Line values</label>
-          <input
-            id="series-values"
-            type="text"
-            value={text}
-            aria-describedby="series-values-help"
-            onChange={(e) => {
-              setText(e.target.value);
-              onChange({ param: series.param, values: parseValues(e.target.value) });
-            }}
-          />
-          <p id="series-values-help" className="help">
-            Comma-separated, e.g. 0, 0.5, 1 (alpha: 1 pessimistic, 0 optimistic).
-          </p>
-        </div>
+        <ValuesField
+          id="series-values"
+          label="Line values"
+          values={series.values}
+          help="Comma-separated, e.g. 0, 0.5, 1 (alpha: 1 pessimistic, 0 optimistic)."
+          onChange={(values) => onChange({ param: series.param, values })}
+        />
       )}
     </div>
   );

@@ -4,7 +4,8 @@ import { ENV_NAMES, type EnvName } from '../../core/types.ts';
 import { BUILTIN_POLICIES } from '../../policies/registry.ts';
 import { EXPERIMENT_DEFAULTS } from '../../experiments/spec.ts';
 import { EXAMPLES } from './examples.ts';
-import { envOf, parseValues, policiesOf, seriesOf, sweepableParams, sweepOf, withEnv, type SweepSpec } from './sweep-spec.ts';
+import { ValuesField } from './ValuesField.tsx';
+import { envOf, policiesOf, seriesOf, sweepableParams, sweepOf, withEnv, type SweepSpec } from './sweep-spec.ts';
 import { SeriesFields } from './SeriesFields.tsx';
 
 interface Props {
@@ -54,17 +55,14 @@ export function SweepForm({ spec, onChange, errors, disabled }: Props) {
   const sweep = sweepOf(spec);
   const policies = policiesOf(spec);
   const series = seriesOf(spec);
-  // The values box keeps what was typed ("5, 10,") even while it does not parse yet.
-  const [valuesText, setValuesText] = useState(sweep.values.join(', '));
   const [jsonText, setJsonText] = useState<string | null>(null);
   const [jsonError, setJsonError] = useState<string | null>(null);
   const example = EXAMPLES.find((e) => JSON.stringify(e.spec) === JSON.stringify(spec))?.name ?? '';
 
-  // Bumped when the whole spec is replaced, so the series fields re-read their text.
+  // Bumped when the whole spec is replaced, so the values fields re-read their text.
   const [generation, setGeneration] = useState(0);
   const replace = (next: SweepSpec) => {
     setGeneration((g) => g + 1);
-    setValuesText(sweepOf(next).values.join(', '));
     setJsonText(null);
     onChange(next);
   };
@@ -120,22 +118,14 @@ export function SweepForm({ spec, onChange, errors, disabled }: Props) {
             The x axis of the chart. trainTasks: how many training tasks sft and dpt learn from (one adapter and one DPT per value).
           </p>
         </div>
-        <div className="field">
-          <label htmlFor="sweep-values">Values</label>
-          <input
-            id="sweep-values"
-            type="text"
-            value={valuesText}
-            aria-describedby="sweep-values-help"
-            onChange={(e) => {
-              setValuesText(e.target.value);
-              patch({ sweep: { param: sweep.param, values: parseValues(e.target.value) } });
-            }}
-          />
-          <p id="sweep-values-help" className="help">
-            Comma-separated, e.g. 5, 10, 20.
-          </p>
-        </div>
+        <ValuesField
+          key={generation}
+          id="sweep-values"
+          label="Values"
+          values={sweep.values}
+          help="Comma-separated, e.g. 5, 10, 20."
+          onChange={(values) => patch({ sweep: { param: sweep.param, values } })}
+        />
       </div>
       <SeriesFields
         key={`${generation}:${sweep.param}:${series?.param ?? ''}`}
@@ -210,7 +200,7 @@ export function SweepForm({ spec, onChange, errors, disabled }: Props) {
               const parsed: unknown = parseJsonStrict(e.target.value, 'the spec');
               if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the spec must be a JSON object');
               setJsonError(null);
-              setValuesText(sweepOf(parsed as SweepSpec).values.join(', '));
+              setGeneration((g) => g + 1);
               onChange(parsed as SweepSpec);
             } catch (err) {
               setJsonError(err instanceof Error ? err.message : String(err));
