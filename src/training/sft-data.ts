@@ -11,8 +11,14 @@
  * - `text`: every token (the paper's "next-token cross-entropy on serialized trajectories").
  * Token offsets come from encoding the support prefix alone; a tokenizer whose tokens could
  * cross the line break (none of the lab's, nor BPE with a newline piece) is refused.
+ *
+ * Random episodes (the darkroom's 100 per goal, DESIGN §2.4) teach the room and acting from
+ * off-policy histories, never a random move: an action token of theirs counts only where the
+ * random action is the one the oracle would take there (`oracleActions`, the DPT's labels). Counted
+ * as they were, 100 of a goal's 110 rows taught a random walk, and the quick darkroom's SFT
+ * returned 0 where copying the support returns the oracle's 6 (2026-12-02).
  */
-import { LINE_SEPARATOR, serializeTrainingExample, serializeTrajectory } from '../core/serialize.ts';
+import { LINE_SEPARATOR, serializeQuery, serializeTrainingExample, serializeTrajectory } from '../core/serialize.ts';
 import { type DatasetExample, type DatasetOptions, trainingExamples, validationTaskCount } from '../experiments/dataset.ts';
 import type { TokenizerLike } from '../models/icl/tokens.ts';
 import { leadingSpecialTokens } from '../models/icl/tokens.ts';
@@ -39,14 +45,23 @@ export interface SftDataset {
 export function sftRow(tok: TokenizerLike, ex: DatasetExample, loss: SftLossMode): SftRow {
   const lead = leadingSpecialTokens(tok);
   const ids = [...lead, ...tok.encode(serializeTrainingExample(ex.support, ex.steps), { add_special_tokens: false })];
-  let from = 1;
-  if (loss === 'query' && ex.support.length > 0) {
-    const support = `${ex.support.map(serializeTrajectory).join(LINE_SEPARATOR)}${LINE_SEPARATOR}`;
-    const prefix = [...lead, ...tok.encode(support, { add_special_tokens: false })];
-    if (!prefix.every((id, i) => ids[i] === id)) throw new Error('SFT dataset: the tokenizer merges across the line break, so the query line has no token boundary; use loss "text"');
-    from = prefix.length;
+  // Where the episode line starts: after the support lines (the lead tokens alone without support).
+  const support = ex.support.length > 0 ? `${ex.support.map(serializeTrajectory).join(LINE_SEPARATOR)}${LINE_SEPARATOR}` : '';
+  const prefix = [...lead, ...(support && (loss === 'query' || ex.policy === 'random') ? tok.encode(support, { add_special_tokens: false }) : [])];
+  if (!prefix.every((id, i) => ids[i] === id)) throw new Error('SFT dataset: the tokenizer merges across the line break, so the query line has no token boundary; use loss "text"');
+  const from = loss === 'query' && ex.support.length > 0 ? prefix.length : 1;
+  const mask = ids.map((_, t) => (t >= Math.max(1, from) ? 1 : 0));
+  if (ex.policy === 'random') {
+    ex.steps.forEach((step, t) => {
+      if (step.action === ex.oracleActions[t]) return;
+      // The episode line up to its open action slot: the action's token comes right after it (DESIGN §4).
+      const slot = tok.encode(serializeQuery(ex.steps.slice(0, t), step.obs), { add_special_tokens: false });
+      const at = prefix.length + slot.length;
+      if (!slot.every((id, i) => ids[prefix.length + i] === id) || at >= ids.length) throw new Error(`SFT dataset: step ${t + 1}'s action slot is not a token boundary of the row`);
+      mask[at] = 0;
+    });
   }
-  return { task: ex.task, ids, mask: ids.map((_, t) => (t >= Math.max(1, from) ? 1 : 0)) };
+  return { task: ex.task, ids, mask };
 }
 
 /** Tokenized training and validation rows of the spec's sweep point (`opts` as for the JSONL export). */

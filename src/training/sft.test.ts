@@ -62,6 +62,21 @@ describe('SFT dataset', () => {
     expect(all.mask).toEqual([0, ...all.ids.slice(1).map(() => 1)]);
     expect(tok.decode(all.ids.slice(1))).toBe(serializeTrajectory([{ obs: [1], action: 2, reward: 0.33 }]));
   });
+
+  it('a random episode counts its action tokens only where the oracle would have taken the same action', async () => {
+    const lm = await tinyLm();
+    const tok = lm.tokenizer;
+    const support = [[{ obs: [0, 0], action: 0, reward: 0 }, { obs: [1, 0], action: 2, reward: 1 }]];
+    const steps = [{ obs: [0, 0], action: 3, reward: 0 }, { obs: [0, 0], action: 0, reward: 0 }, { obs: [1, 0], action: 4, reward: 0 }];
+    const ex = { task: 0, episode: 0, support, steps, oracleActions: [0, 0, 2], return: 0 };
+    const asOracle = sftRow(tok, { ...ex, policy: 'oracle' }, 'query');
+    const asRandom = sftRow(tok, { ...ex, policy: 'random' }, 'query');
+    expect(asRandom.ids).toEqual(asOracle.ids);
+    const dropped = asOracle.mask.flatMap((m, t) => (m !== asRandom.mask[t] ? [t] : []));
+    // Steps 1 and 3 (random 3 and 4 where the oracle takes 0 and 2) lose their action token; step 2 (0 = 0) keeps it.
+    expect(dropped.map((t) => tok.decode([asRandom.ids[t]!]).trim())).toEqual(['3', '4']);
+    expect(dropped.map((t) => tok.decode(asRandom.ids.slice(0, t)).endsWith('> '))).toEqual([true, true]);
+  });
 });
 
 describe('SFT training', () => {
