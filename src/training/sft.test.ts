@@ -64,13 +64,14 @@ describe('SFT dataset', () => {
   });
 
   it('a random episode counts its action tokens only where the oracle would have taken the same action', async () => {
-    const lm = await tinyLm();
-    const tok = lm.tokenizer;
+    const lm = await tinyLm(false);
+    const read = <T>(name: string): T => JSON.parse(new TextDecoder().decode(files.get(name))) as T;
+    const tok = labTokenizerFromJson(read<TokenizerJson>('tokenizer.json'), read<TokenizerConfigJson>('tokenizer_config.json'));
     const support = [[{ obs: [0, 0], action: 0, reward: 0 }, { obs: [1, 0], action: 2, reward: 1 }]];
     const steps = [{ obs: [0, 0], action: 3, reward: 0 }, { obs: [0, 0], action: 0, reward: 0 }, { obs: [1, 0], action: 4, reward: 0 }];
     const ex = { task: 0, episode: 0, support, steps, oracleActions: [0, 0, 2], return: 0 };
-    const asOracle = sftRow(tok, { ...ex, policy: 'oracle' }, 'query');
-    const asRandom = sftRow(tok, { ...ex, policy: 'random' }, 'query');
+    const asOracle = sftRow(lm.tokenizer, { ...ex, policy: 'oracle' }, 'query');
+    const asRandom = sftRow(lm.tokenizer, { ...ex, policy: 'random' }, 'query');
     expect(asRandom.ids).toEqual(asOracle.ids);
     const dropped = asOracle.mask.flatMap((m, t) => (m !== asRandom.mask[t] ? [t] : []));
     // Steps 1 and 3 (random 3 and 4 where the oracle takes 0 and 2) lose their action token; step 2 (0 = 0) keeps it.

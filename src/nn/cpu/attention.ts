@@ -98,11 +98,13 @@ export function attentionForward(q: Floats, k: Floats, v: Floats, out: Floats, l
   const { batch, seq, kvSeq, numHeads: H, numKvHeads: Hkv, headDim: D, posOffset } = p;
   const scale = 1 / Math.sqrt(D);
   const fast = kernel === 'fast';
-  saved.delete(lse);
   const area = batch * H * blockArea(seq, posOffset);
-  const keep = fast && p.forBackward === true && area * 8 <= SAVED_MAX_BYTES ? new Float64Array(area) : null;
+  // The probabilities are computed where they are kept (no copy); the previous step's array of
+  // this (pooled) lse buffer is reused when it has the size, since every block overwrites its part.
+  const old = saved.get(lse);
+  saved.delete(lse);
+  const keep = fast && p.forBackward === true && area * 8 <= SAVED_MAX_BYTES ? (old?.length === area ? old : new Float64Array(area)) : null;
   let kept = 0;
-  const S = sBuf;
   for (let b = 0; b < batch; b++) {
     for (let h = 0; h < H; h++) {
       const kvBase = (b * kvSeq * Hkv + Math.floor(h / group)) * D;
@@ -110,16 +112,15 @@ export function attentionForward(q: Floats, k: Floats, v: Floats, out: Floats, l
         const tb = Math.min(QB, seq - t0);
         const nk = posOffset + t0 + tb; // keys visible to the block's last row
         const qBase = ((b * seq + t0) * H + h) * D;
-        gemm({ X: q, x0: qBase, rs: H * D, cs: 1 }, { X: k, x0: kvBase, rs: 1, cs: Hkv * D }, S, 0, nk, tb, nk, D, scale, false);
+        const S = keep ?? sBuf;
+        const s0 = keep ? kept : 0;
+        gemm({ X: q, x0: qBase, rs: H * D, cs: 1 }, { X: k, x0: kvBase, rs: 1, cs: Hkv * D }, S, s0, nk, tb, nk, D, scale, false);
         for (let r = 0; r < tb; r++) {
           const last = posOffset + t0 + r;
-          lse[(b * H + h) * seq + t0 + r] = softmaxRow(S, r * nk, last, nk, fast);
+          lse[(b * H + h) * seq + t0 + r] = softmaxRow(S, s0 + r * nk, last, nk, fast);
         }
-        gemm({ X: S, x0: 0, rs: nk, cs: 1 }, { X: v, x0: kvBase, rs: Hkv * D, cs: 1 }, out, qBase, H * D, tb, D, nk, 1, false);
-        if (keep) {
-          keep.set(S.subarray(0, tb * nk), kept);
-          kept += tb * nk;
-        }
+        gemm({ X: S, x0: s0, rs: nk, cs: 1 }, { X: v, x0: kvBase, rs: Hkv * D, cs: 1 }, out, qBase, H * D, tb, D, nk, 1, false);
+        if (keep) kept += tb * nk;
       }
     }
   }
