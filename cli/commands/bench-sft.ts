@@ -82,7 +82,7 @@ function timed(be: Backend): { backend: Backend; times: Map<string, number> } {
 }
 
 export async function benchSft(o: { quick: boolean; model?: string }): Promise<SftBench> {
-  const repeats = o.quick ? 2 : 5;
+  const repeats = o.quick ? 2 : 9;
   const models: Record<AttentionKernel, LanguageModel> = {
     reference: await loadLanguageModelFolder(o.model, '--model', { nf4: true, adapter: true }, { attention: 'reference' }),
     fast: await loadLanguageModelFolder(o.model, '--model', { nf4: true, adapter: true }, { attention: 'fast' }),
