@@ -54,6 +54,8 @@ describe('lab reproduce', () => {
     expect(page).toMatch(/\| random \| [-\d.]+ % \[/);
     expect(page).toMatch(/\*\*Not run yet\*\* \(4 units\)/);
     expect(page).toContain('## The paper\'s claims, measured');
+    const seconds = rows.filter((r) => 'unitDone' in r).reduce((a, r) => a + (r.unitDone as { seconds: number }).seconds, 0);
+    expect(page).toContain(`smoke scale: 1 figure, 4 units, ${seconds < 120 ? `${seconds.toFixed(1)} s` : `${(seconds / 60).toFixed(1)} min`}`);
     expect(page.trimEnd().endsWith('NOTE-KEPT-VERBATIM')).toBe(true);
 
     // A second run finds every unit stored and leaves the rows as they were.
