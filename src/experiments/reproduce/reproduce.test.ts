@@ -102,6 +102,10 @@ describe('claims', () => {
     const sftDpt = judgeClaims({ a: [row('sft', { q: 1 }, 0.1), row('dpt', { q: 1 }, 0.3), row('sft', { q: 0.5 }, 0.3), row('dpt', { q: 0.5 }, 0.1)] }).find((c) => c.claim === 'SFT beats DPT')!;
     expect(sftDpt.verdict).toBe('partly');
     expect(sftDpt.ours).toMatch(/SFT lower at 1 of 2 points \(1 separated\); DPT lower and separated at 1/);
+    // One separated SFT win against two separated DPT wins is not a partial reproduction.
+    const mostlyDpt = judgeClaims({ a: [row('sft', { q: 1 }, 0.1), row('dpt', { q: 1 }, 0.3), row('sft', { q: 0.7 }, 0.3), row('dpt', { q: 0.7 }, 0.1), row('sft', { q: 0.5 }, 0.3), row('dpt', { q: 0.5 }, 0.1)] }).find((c) => c.claim === 'SFT beats DPT')!;
+    expect(mostlyDpt.verdict).toBe('no');
+    expect(mostlyDpt.reason).toBe('the DPT is better with separated intervals at 2 of 3 points');
   });
 });
 
