@@ -30,21 +30,21 @@ export const SCALE_SETTINGS: Record<Scale, ScaleSettings> = {
 export const ALL_POLICIES = ['random', 'support-copy', 'ce-planning', 'icl', 'sft', 'dpt'];
 
 /** The fields every spec of a scale shares (policies, sizes, training); figures add env, params, sweep. */
-export function scaled(scale: Scale, o: { trainTasks?: number } = {}): Pick<ExperimentSpecInput, 'testTasks' | 'episodes' | 'support' | 'seed' | 'training' | 'allowLarge'> {
-  const s = SCALE_SETTINGS[scale];
+export function scaled(scale: Scale, o: Partial<Pick<ScaleSettings, 'trainTasks' | 'sftEpochs'>> = {}): Pick<ExperimentSpecInput, 'testTasks' | 'episodes' | 'support' | 'seed' | 'training' | 'allowLarge'> {
+  const s = { ...SCALE_SETTINGS[scale], ...o };
   return {
     testTasks: s.testTasks,
     episodes: s.episodes,
     support: 2,
     seed: 0,
-    training: { tasks: o.trainTasks ?? s.trainTasks, epochs: s.sftEpochs, dpt: { epochs: s.dptEpochs } },
+    training: { tasks: s.trainTasks, epochs: s.sftEpochs, dpt: { epochs: s.dptEpochs } },
     ...(scale === 'paper' ? { allowLarge: true } : {}),
   };
 }
 
 /** The scale in words, for results.md. */
-export function scaleWords(scale: Scale, extra = ''): string {
-  const s = SCALE_SETTINGS[scale];
+export function scaleWords(scale: Scale, extra = '', o: Partial<Pick<ScaleSettings, 'trainTasks' | 'sftEpochs'>> = {}): string {
+  const s = { ...SCALE_SETTINGS[scale], ...o };
   return `${scale}: ${s.testTasks} test tasks × ${s.episodes} episodes, k = 2 oracle support trajectories, ${s.trainTasks} training tasks (15 oracle trajectories each), SFT ${s.sftEpochs} epoch${s.sftEpochs > 1 ? 's' : ''} (QLoRA r = 8 on the NF4 shipped model), DPT ${s.dptEpochs} epoch${s.dptEpochs > 1 ? 's' : ''}, seed 0${extra ? `; ${extra}` : ''}.`;
 }
 
