@@ -99,11 +99,9 @@ export function attentionForward(q: Floats, k: Floats, v: Floats, out: Floats, l
   const scale = 1 / Math.sqrt(D);
   const fast = kernel === 'fast';
   const area = batch * H * blockArea(seq, posOffset);
-  // The probabilities are computed where they are kept (no copy); the previous step's array of
-  // this (pooled) lse buffer is reused when it has the size, since every block overwrites its part.
-  const old = saved.get(lse);
   saved.delete(lse);
-  const keep = fast && p.forBackward === true && area * 8 <= SAVED_MAX_BYTES ? (old?.length === area ? old : new Float64Array(area)) : null;
+  // Kept probabilities are computed in place in the array that keeps them (no copy).
+  const keep = fast && p.forBackward === true && area * 8 <= SAVED_MAX_BYTES ? new Float64Array(area) : null;
   let kept = 0;
   for (let b = 0; b < batch; b++) {
     for (let h = 0; h < H; h++) {
