@@ -17,7 +17,7 @@
  * - 'reference': the above, with Math.exp; pretraining uses it (models/pretrain), so recorded
  *   recipes keep reproducing the weights they made.
  * - 'fast' (the default): exp by a table of 2^(j/64) and a degree-5 polynomial (relative error
- *   ≤ 2e-15 against Math.exp, ≈ 2× faster here: V8's Math.exp costs ≈ 14 ns); and when the
+ *   ≤ 1e-15 against Math.exp, tested; ≈ 2× faster here, where V8's Math.exp costs ≈ 13 ns); and when the
  *   backward will follow (`p.forBackward`) and they fit a budget, the forward keeps the
  *   probabilities it computed, so the backward skips one of its five products and all its exps.
  *   docs/benchmarks.md ("SFT training throughput") has the before and after.
@@ -38,7 +38,7 @@ let dBuf = new Float64Array(0);
 export type AttentionKernel = 'reference' | 'fast';
 
 // exp(x) = 2^(k/64) · e^r with k = round(64x/ln 2), |r| ≤ ln 2/128: e^r by its Taylor series to
-// r^5 (truncation < 1e-16; the rest is rounding, ≤ 2e-15 measured), 2^(k/64) from two tables.
+// r^5 (truncation < 1e-16; the rest is rounding, ≤ 5e-16 measured), 2^(k/64) from two tables.
 const INV_STEP = 64 / Math.LN2;
 // ln 2 / 64 in two parts (fdlibm's split of ln 2, scaled by 2^-6): the high part has trailing
 // zeros so that k · STEP_HI is exact, the low part carries ln 2 to ≈ 1e-27.
