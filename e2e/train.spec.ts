@@ -1,7 +1,8 @@
 /**
  * Training on the person's device: an SFT adapter trains in the trainer worker with the loss chart
- * filling in, survives a reload mid-training (it continues from its last checkpoint), and a DPT
- * trains after it; both end up in the list of what this browser keeps.
+ * filling in, survives a reload mid-training (it continues from its last checkpoint), pauses and
+ * takes a new learning-rate factor without a reset, and a DPT trains after it; both end up in the
+ * list of what this browser keeps.
  */
 import { expect, test } from '@playwright/test';
 import { freshLab, typeSweepSpec } from './lab-page.ts';
@@ -12,7 +13,7 @@ const SPEC = {
   training: { tasks: 6, epochs: 3, batch: 4, microRows: 2, dpt: { layers: 1, hidden: 8, epochs: 3 } },
 };
 
-test('train an SFT adapter, reload mid-training and resume, then train a DPT', async ({ page }) => {
+test('train an SFT adapter, reload mid-training and resume, pause and lower the learning rate, then train a DPT', async ({ page }) => {
   const errors = await freshLab(page);
   await typeSweepSpec(page, SPEC);
 
@@ -33,7 +34,23 @@ test('train an SFT adapter, reload mid-training and resume, then train a DPT', a
   expect(kept).toBeGreaterThanOrEqual(5);
   await page.screenshot({ path: 'e2e/screenshots/train-02-interrupted.png', fullPage: true });
   await page.getByRole('button', { name: 'Resume' }).click();
+
+  // Pause, lower the learning rate a hundredfold, resume: the steps after it run at the new rate.
+  const lrNow = async () => Number((await page.getByTestId('train-lr-now').textContent())?.replace(/^.*learning rate /, ''));
+  await expect(page.getByTestId('train-lr-now')).toBeVisible({ timeout: 60_000 });
+  const lrBefore = await lrNow();
+  expect(lrBefore).toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('train-status')).toContainText('paused');
+  const pausedAt = Number(await chart.getAttribute('data-points'));
+  await page.getByLabel('Learning-rate factor').fill('0.01');
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect.poll(lrNow, { timeout: 60_000 }).toBeLessThan(0.05 * lrBefore);
+  await page.screenshot({ path: 'e2e/screenshots/train-025-lr-lowered.png', fullPage: true });
+  await page.getByLabel('Learning-rate factor').fill('1');
+
   await expect(page.getByTestId('train-status')).toContainText('finished', { timeout: 120_000 });
+  expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(pausedAt);
   await expect(page.getByTestId('trained-list')).toContainText('SFT adapter (PEFT)');
   await page.screenshot({ path: 'e2e/screenshots/train-03-sft-done.png', fullPage: true });
 
@@ -52,6 +69,15 @@ test('train an SFT adapter, reload mid-training and resume, then train a DPT', a
   await expect(page.getByTestId('trained-list')).toContainText('DPT model');
   await expect(chart).not.toHaveAttribute('data-points', '0');
   await page.screenshot({ path: 'e2e/screenshots/train-04-dpt-done.png', fullPage: true });
+
+  // A second SFT run (57 steps, seconds), cancelled: no new adapter is kept. Then the imported adapter is deleted.
+  await page.getByRole('radio', { name: /sft/ }).check();
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('train-status')).toContainText('cancelled');
+  await expect(list.locator('tbody tr').filter({ hasText: 'SFT adapter (PEFT)' })).toHaveCount(2);
+  await list.locator('tbody tr').filter({ hasText: 'imported' }).getByRole('button', { name: /^Delete/ }).click();
+  await expect(list.locator('tbody tr').filter({ hasText: 'SFT adapter (PEFT)' })).toHaveCount(1);
   expect(errors).toEqual([]);
   await page.evaluate(() => localStorage.clear());
 });

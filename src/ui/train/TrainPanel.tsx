@@ -141,6 +141,7 @@ export function TrainPanel() {
               <progress max={Math.max(1, job.steps)} value={job.step} aria-label="Training progress" />
               <span data-testid="train-numbers">
                 step {job.step} of {job.steps || '…'} · {job.tokensPerSecond > 0 ? `${job.tokensPerSecond.toFixed(0)} ${job.policy === 'sft' ? 'tokens' : 'token vectors'}/s` : '…'}
+                {job.lr !== undefined && <span data-testid="train-lr-now"> · learning rate {job.lr.toExponential(1)}</span>}
                 {running && Number.isFinite(job.etaSeconds) ? ` · about ${duration(job.etaSeconds)} left` : ''} · device <strong data-testid="train-device">{job.device}</strong>
               </span>
             </div>

@@ -38,6 +38,8 @@ export const trainJobSchema = z.object({
   valLosses: z.array(z.object({ epoch: z.number(), step: z.number(), loss: z.number() })),
   tokensPerSecond: z.number(),
   etaSeconds: z.number(),
+  /** the learning rate of the last step (the schedule × the factor); absent until the first step. */
+  lr: z.number().optional(),
   device: z.string(),
   /** what happened to the device (a WebGPU loss and the move to the CPU). */
   deviceNote: z.string().nullable(),

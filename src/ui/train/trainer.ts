@@ -72,7 +72,7 @@ async function run(job: TrainJob, resume?: Uint8Array): Promise<void> {
         else {
           const p = e.progress;
           next = {
-            ...next, step: p.step, steps: p.steps, tokensPerSecond: p.tokensPerSecond, etaSeconds: p.etaSeconds,
+            ...next, step: p.step, steps: p.steps, tokensPerSecond: p.tokensPerSecond, etaSeconds: p.etaSeconds, lr: p.lr,
             losses: thinCurve([...next.losses.filter((l) => l.step < p.step), { step: p.step, loss: p.loss }]),
             valLosses: p.valLoss === undefined ? next.valLosses : [...next.valLosses.filter((v) => v.epoch !== p.epoch), { epoch: p.epoch, step: p.step, loss: p.valLoss }],
           };
