@@ -6,13 +6,12 @@
  *   npx tsx tools/copy-by-position.mts [model dir] [seed]   (default: the shipped model, seed 777)
  */
 import { loadLanguageModelFolder } from '../cli/language-model.ts';
-import { argmaxPredictions, tokenCopyEvalRows } from '../src/models/corpus/index.ts';
-import { Tape } from '../src/nn/tape.ts';
+import { tokenCopyEvalRows } from '../src/models/corpus/index.ts';
+import { runBatch } from '../src/models/pretrain/evaluate.ts';
 
 const lm = await loadLanguageModelFolder(process.argv[2], 'model');
 const seed = Number(process.argv[3] ?? 777);
 const { model } = lm;
-const be = model.backend;
 const V = model.config.vocabSize;
 const BOS = 1;
 
@@ -21,12 +20,9 @@ for (const [length, examples] of [[10, 64], [300, 8], [520, 8], [650, 8]] as con
   const T = rows[0]!.ids.length;
   const byHundred = new Map<number, [number, number]>();
   const byIndex: [number, number][] = Array.from({ length }, () => [0, 0]);
-  for (const row of rows) {
-    const tape = new Tape(be);
-    tape.gradEnabled = false;
-    const logits = model.forward(tape, be.uploadIndices(row.ids), 1, T);
-    const pred = argmaxPredictions(await be.read(logits.buf), 1, T, V)[0]!;
-    tape.reset();
+  const { predictions } = await runBatch(model, { input_ids: rows.map((r) => r.ids), loss_mask: rows.map((r) => r.mask) });
+  rows.forEach((row, b) => {
+    const pred = predictions[b]!;
     for (let t = 0; t < T; t++) {
       if (!row.mask[t]) continue;
       const hit = pred[t] === row.ids[t] ? 1 : 0;
@@ -36,7 +32,7 @@ for (const [length, examples] of [[10, 64], [300, 8], [520, 8], [650, 8]] as con
       at[0] += hit;
       at[1]++;
     }
-  }
+  });
   const pct = ([c, n]: [number, number]): string => (n ? `${((100 * c) / n).toFixed(0)} %` : '—');
   console.log(`${length} tokens twice (${examples} sequences): ` + [...byHundred].map(([p, v]) => `${p}–${p + 99}: ${pct(v)}`).join(', '));
   if (length <= 10) console.log(`  by index into the second occurrence: ${byIndex.map(pct).join(', ')}`);

@@ -22,7 +22,7 @@ interface PassResult {
 }
 
 /** Logits of `batch` in chunks of rows; masked loss sum and greedy predictions. */
-async function runBatch(model: LlamaModel, batch: TokenBatch): Promise<PassResult> {
+export async function runBatch(model: LlamaModel, batch: TokenBatch): Promise<PassResult> {
   const be = model.backend;
   const tape = new Tape(be);
   tape.gradEnabled = false;
