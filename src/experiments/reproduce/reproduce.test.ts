@@ -98,6 +98,15 @@ describe('claims', () => {
     expect(judgeClaims({})[0]!.verdict).toBe('not measured');
   });
 
+  it('judges the same ordering on the figure at the fitted parameter values, from that figure\'s rows only', () => {
+    const fitted = (rows: Record<string, StoredRow[]>) => judgeClaims(rows).find((c) => c.figure === 'mdp-horizon-fitted')!;
+    const broken = [...horizon(10, 0.4, 0.31, 0.5), ...horizon(20, 0.1, 0.3, 0.5)];
+    expect(fitted({ 'mdp-horizon': broken, 'mdp-horizon-fitted': [...horizon(10, 0.03, 0.16, 0.58), ...horizon(20, 0.15, 0.31, 0.5)] }).verdict).toBe('yes');
+    const partly = fitted({ 'mdp-horizon-fitted': broken });
+    expect([partly.verdict, partly.reason]).toEqual(['partly', 'H = 10: order broken']);
+    expect(fitted({ 'mdp-horizon': broken }).verdict).toBe('not measured');
+  });
+
   it('counts SFT against DPT at every shared point', () => {
     const sftDpt = judgeClaims({ a: [row('sft', { q: 1 }, 0.1), row('dpt', { q: 1 }, 0.3), row('sft', { q: 0.5 }, 0.3), row('dpt', { q: 0.5 }, 0.1)] }).find((c) => c.claim === 'SFT beats DPT')!;
     expect(sftDpt.verdict).toBe('partly');
