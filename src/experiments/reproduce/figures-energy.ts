@@ -35,30 +35,32 @@ export const mdpHorizon: ExperimentFigure = {
 };
 
 /**
- * The fit's best candidate (docs/results.md, "The lost parameter values": rank 1 of 19 re-measured,
- * RMSE 0.5 points against the paper's random-policy gaps, DESIGN §2's defaults 14.8). DESIGN §2
- * fixes the environments' defaults (MUST), so the fit does not replace them; this figure measures
- * the headline comparison under the fitted values instead, to show what adopting them would change.
+ * A finalist of the fit (docs/results.md, "The lost parameter values": rank 3 of 19 re-measured,
+ * RMSE 1.0 points against the paper's random-policy gaps, within one interval half-width of the
+ * best's 0.5; DESIGN §2's defaults: 14.8). The best (levels 12, H 10/20/40) cannot be run with
+ * the shipped model: its H = 40 prompts reach 2,052 tokens, past the 2,048-token context. DESIGN
+ * §2 fixes the environments' defaults (MUST), so the fit does not replace them; this figure
+ * measures the headline comparison at the fitted values instead, to show what adopting them changes.
  */
-const FITTED = { levels: 12, cost: 0.02, pMin: 0.5, pMax: 1, horizons: [10, 20, 40], init: 'full' } as const;
+const FITTED = { levels: 15, cost: 0.02, pMin: 0.3, pMax: 0.7, horizons: [10, 20, 30], gamma: 0.99 } as const;
 const fittedHorizons = (scale: Scale): number[] => (scale === 'smoke' ? [3, 5] : [...FITTED.horizons]);
 
 export const mdpHorizonFitted: ExperimentFigure = {
   kind: 'experiment',
   name: 'mdp-horizon-fitted',
   title: 'MDP: gap against the horizon, at the fitted parameter values',
-  paper: 'As mdp-horizon: random 57.6 / 49.6 / 46.4 %, ICL 15.9 / 31.1 / 43.2 %, SFT 3 / 15 / 15 %, DPT 7 / 26 / 43 %. Here the environment is the fit\'s best candidate, whose random-policy gaps match the paper\'s.',
+  paper: 'As mdp-horizon: random 57.6 / 49.6 / 46.4 %, ICL 15.9 / 31.1 / 43.2 %, SFT 3 / 15 / 15 %, DPT 7 / 26 / 43 %. Here the environment is a finalist of the fit, whose random-policy gaps match the paper\'s (RMSE 1.0 points).',
   chart: { x: 'horizon', xTitle: 'horizon H' },
   plan: (scale) => ({
     experiments: [
       {
         spec: {
-          name: 'mdp-horizon-fitted', env: 'energy-mdp', params: { levels: FITTED.levels, cost: FITTED.cost, init: FITTED.levels - 1 },
+          name: 'mdp-horizon-fitted', env: 'energy-mdp', params: { levels: FITTED.levels, cost: FITTED.cost, gamma: FITTED.gamma },
           distribution: { pMin: FITTED.pMin, pMax: FITTED.pMax }, sweep: { param: 'horizon', values: fittedHorizons(scale) }, policies: ALL_POLICIES, ...scaled(scale),
         },
       },
     ],
-    scaleNote: scaleWords(scale, `energy-mdp at the fit's best candidate: levels ${FITTED.levels}, cost ${FITTED.cost}, p ~ U(${FITTED.pMin}, ${FITTED.pMax}), initial level full (${FITTED.levels - 1}), H ∈ {${fittedHorizons(scale).join(', ')}}${scale === 'quick' ? '; trained as the other quick figures (not the headline\'s 100 × 3) to keep H = 40 within the quick budget' : ''}`),
+    scaleNote: scaleWords(scale, `energy-mdp at a finalist of the fit: levels ${FITTED.levels}, cost ${FITTED.cost}, p ~ U(${FITTED.pMin}, ${FITTED.pMax}), γ ${FITTED.gamma}, initial level uniform, H ∈ {${fittedHorizons(scale).join(', ')}}${scale === 'quick' ? '; trained as the other quick figures (not the headline\'s 100 × 3), within the quick budget' : ''}`),
   }),
 };
 
