@@ -108,6 +108,8 @@ test('configure, step through an episode, sweep, cancel, reload', async ({ page 
   const counts = await page.evaluate(() => (window as unknown as { rowCounts: number[] }).rowCounts);
   expect(counts.filter((n) => n > 0 && n < 16).length).toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId('gap-chart').locator('.recharts-line')).toHaveCount(4);
+  // Four test tasks: the table says why the intervals are so wide (t = 3.18 at 3 degrees of freedom).
+  await expect(page.getByTestId('small-sample')).toContainText('Only 4 test tasks: the 95 % intervals are ±3.2 standard errors wide');
   await shot(page, '05-sweep-done');
 
   // A larger sweep, cancelled part-way: the finished run stays.

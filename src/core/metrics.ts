@@ -67,6 +67,11 @@ export function mean(values: readonly number[]): number {
   return s / values.length;
 }
 
+/** The t quantile behind a 95 % two-sided interval over n values (n − 1 degrees of freedom); Infinity below 2. */
+export function tCritical95(n: number): number {
+  return n < 2 ? Infinity : tQuantile(0.975, n - 1);
+}
+
 /** Two-sided 95 % Student-t interval of the mean (n − 1 degrees of freedom). */
 export function tInterval95(values: readonly number[]): TInterval {
   const n = values.length;
@@ -76,7 +81,7 @@ export function tInterval95(values: readonly number[]): TInterval {
   let ss = 0;
   for (const v of values) ss += (v - m) * (v - m);
   const sd = Math.sqrt(ss / (n - 1));
-  const halfWidth = tQuantile(0.975, n - 1) * (sd / Math.sqrt(n));
+  const halfWidth = tCritical95(n) * (sd / Math.sqrt(n));
   return { mean: m, low: m - halfWidth, high: m + halfWidth, halfWidth, n };
 }
 

@@ -29,6 +29,9 @@ export interface ResultsPage {
   rowsDir: string;
 }
 
+/** Why a clearly better fit still does not become the defaults (issue 11 asks for the decision and its evidence). */
+const NOT_ADOPTED = '**Decision: not adopted as the defaults.** DESIGN §2 fixes the environments\' defaults and horizons as part of the contract (MUST: specs, URLs and other checks rely on them), and the finalists above differ in what the three numbers cannot separate. Instead the figure `mdp-horizon-fitted` measures the headline comparison at a finalist whose prompts fit the shipped model, so that what adopting the fit would change is measured rather than assumed.';
+
 function figureSection(f: FigureReport, rowsDir: string): string {
   const { figure } = f;
   const out = [`## ${figure.title} (\`${figure.name}\`)`, '', `**Paper.** ${figure.paper}`, ''];
@@ -124,7 +127,7 @@ export function fitSection(rows: readonly StoredRow[]): string {
     ...(changes.length > 0
       ? ['The defaults changed toward the screened best in one or two parameters (same final measurement):', '', markdownTable(['changed', ...header.slice(1)], changes.map((f) => [changedKeys(f.candidate).join(' + '), ...fitRow(f, '').slice(1)])), '']
       : []),
-    `**Recommendation:** ${clearly ? `the best fit is clearly better than the defaults (its error plus two interval half-widths is still below theirs). Adopting it is the lead's decision (the defaults are unchanged here); it changes every energy figure's base params.` : 'the best fit is not clearly better than the defaults once the noise of the measurement is counted; keep the defaults.'}`,
+    `**Recommendation:** ${clearly ? `the best fit is clearly better than the defaults (its error plus two interval half-widths is still below theirs). ${NOT_ADOPTED}` : 'the best fit is not clearly better than the defaults once the noise of the measurement is counted; keep the defaults.'}`,
   ];
   return lines.join('\n');
 }
@@ -154,8 +157,6 @@ function totalsLine(figures: readonly FigureReport[]): string {
 }
 
 export function renderResults(page: ResultsPage): string {
-  const figures = page.figures.filter((f) => f.figure.kind !== 'fit');
-  const fitFigure = page.figures.find((f) => f.figure.kind === 'fit');
   return [
     '# Results',
     '',
@@ -166,8 +167,7 @@ export function renderResults(page: ResultsPage): string {
     totalsLine(page.figures),
     '',
     claimsSection(page.claims),
-    ...figures.map((f) => figureSection(f, page.rowsDir)),
-    ...(fitFigure ? [figureSection(fitFigure, page.rowsDir)] : []),
+    ...page.figures.map((f) => figureSection(f, page.rowsDir)),
     page.notes.trimEnd(),
     '',
   ].join('\n');

@@ -1,12 +1,19 @@
 import type { ResultRow } from '../../experiments/types.ts';
 import { fmt, pct } from '../format.ts';
+import { smallSampleWarning } from './small-sample.ts';
 
 /** One column per swept param (the sweep's, then a series' if any), then the row's figures. */
 export function RowsTable({ rows, param, series }: { rows: ResultRow[]; param: string; series?: string | undefined }) {
   if (rows.length === 0) return <p className="note">No rows yet.</p>;
   const params = series ? [param, series] : [param];
+  const warning = smallSampleWarning(rows);
   return (
     <div className="table-wrap">
+      {warning && (
+        <p className="note" data-testid="small-sample">
+          {warning}
+        </p>
+      )}
       <table className="rows" data-testid="rows-table">
         <caption className="visually-hidden">Result rows, one per swept value and policy</caption>
         <thead>
