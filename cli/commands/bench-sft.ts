@@ -10,7 +10,8 @@
  * - fast, one thread, batch 2, and two threads, batch 2 (one row per thread, sft-step.ts's two
  *   shards): what the second core adds at equal work.
  * With the share of the one-thread step spent in attention (forward and backward) and in
- * matmuls. Medians over repeated steps, all in the same run; never gates anything.
+ * matmuls. Medians over repeated steps, the configurations interleaved step by step in the same
+ * run (so the ratios survive the machine's slow spells); never gates anything.
  */
 import { resolve } from 'node:path';
 import type { Backend } from '../../src/nn/backend.ts';
@@ -96,36 +97,40 @@ export async function benchSft(o: { quick: boolean; model?: string }): Promise<S
   ];
   let shards: SftShardRunner | undefined;
   try {
-    for (const { kernel, batch, threads } of configs) {
-      // The shard threads load the model on the default (fast) backend, as training does.
-      if (threads === 2) shards ??= await nodeSftShards({ location: o.model === undefined ? SHIPPED_MODEL_DIR : resolve(o.model), nf4: true, lora: LORA });
-      const model = models[kernel].model;
-      for (const T of lengths) {
+    // The shard threads load the model on the default (fast) backend, as training does.
+    shards = await nodeSftShards({ location: o.model === undefined ? SHIPPED_MODEL_DIR : resolve(o.model), nf4: true, lora: LORA });
+    for (const T of lengths) {
+      // Every configuration gets its own adapter, optimizer and timed backend; their steps are
+      // interleaved (step s of each in turn), so a slow spell of the machine slows all alike and
+      // the ratios hold even when the absolute figures drift (they did by 1.5× between runs).
+      const runs = configs.map(({ kernel, batch, threads }) => {
+        const model = models[kernel].model;
         const { backend, times } = timed(model.backend);
         const adapter = initLora(model.backend, model.config, LORA, 1);
-        model.setAdapter(adapter);
         const opt = new AdamW(model.backend, adapterParams(adapter));
         const tape = new Tape(backend);
         const micro: Micro[] = Array.from({ length: batch }, (_, b) => {
           const ids = Array.from({ length: T }, (_, i) => 4 + ((i * 7919 + b * 104729) % (model.config.vocabSize - 4)));
           return { ids: [ids], mask: [ids.map((_, i) => (i === 0 ? 0 : 1))], count: T - 1, tokens: T };
         });
-        const step = async (s: number) => {
+        const step = async (s: number): Promise<number> => {
+          model.setAdapter(adapter);
+          const t0 = performance.now();
           await stepGradients(model, tape, opt.params, s, micro, threads === 2 ? shards : undefined);
           await applyUpdate(opt, { lr: 1e-3, maxGradNorm: 1 });
+          return performance.now() - t0;
         };
-        await step(0);
-        times.clear();
-        const ms: number[] = [];
-        for (let s = 1; s <= repeats; s++) {
-          const t0 = performance.now();
-          await step(s);
-          ms.push(performance.now() - t0);
-        }
+        return { kernel, batch, threads, times, step, ms: [] as number[] };
+      });
+      for (const r of runs) {
+        await r.step(0);
+        r.times.clear();
+      }
+      for (let s = 1; s <= repeats; s++) for (const r of runs) r.ms.push(await r.step(s));
+      for (const { kernel, batch, threads, times, ms } of runs) {
         const total = ms.reduce((a, b) => a + b, 0);
         const share = (names: string[]) => (threads === 1 ? names.reduce((a, n) => a + (times.get(n) ?? 0), 0) / total : null);
         const stepMs = median(ms);
-        model.setAdapter(null);
         rows.push({
           kernel, rowTokens: T, batch, threads, stepMs, tokensPerSecond: (1000 * T * batch) / stepMs,
           attentionShare: share(['attentionForward', 'attentionBackward']), matmulShare: share(['matmul']),

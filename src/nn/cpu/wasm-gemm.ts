@@ -5,11 +5,9 @@
  * engine's f64 accumulation, so results are bit-identical to the scalar kernel (same products,
  * same summation order, no fused multiply-add in WebAssembly).
  *
- * Why the bytes are emitted here instead of compiled from a .wat file: it is one small function,
- * and emitting it keeps the build free of a WebAssembly toolchain and the module usable in the
- * browser and Node alike (645 bytes; Chrome compiles up to 4 KiB synchronously even on a page's
- * main thread, and a test keeps it under that). Where WebAssembly SIMD is missing (very old
- * browsers) `createWasmGemm` returns null and matmul.ts runs its scalar kernel.
+ * The bytes are emitted by wasm-bytes.ts (why: there). 645 bytes; a test keeps it under 4 KiB. Where
+ * WebAssembly SIMD is missing (very old browsers) `createWasmGemm` returns null and matmul.ts
+ * runs its scalar kernel.
  *
  * gemm(pa, pb, pc, mPanels, nPanels, kc, ldk, load): for every A panel ib (4 rows, interleaved:
  * pa + (ib·ldk + kk)·32 bytes holds rows 0..3 at column kk) and B panel jb (the same for 4
@@ -18,51 +16,11 @@
  * (pa, pb advanced by the block's start) thus adds the same products in the same order as one
  * call over all of k: k-blocking for the cache without changing a single rounding.
  */
+import {
+  c32, ensureBytes, F64X2_ADD, F64X2_MUL, F64X2_SPLAT, get, instantiate, memarg as wasmMemarg, moduleBytes, op, set, simd, V128_CONST, V128_LOAD, V128_STORE,
+} from './wasm-bytes.ts';
 
-// ---- a minimal WebAssembly binary writer (only what gemm needs) ----
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const op = {
-  block: [0x02, 0x40], loop: [0x03, 0x40], end: [0x0b], br: 0x0c, brIf: 0x0d,
-  ifElse: [0x04, 0x40], else: 0x05, get: 0x20, set: 0x21, i32const: 0x41, eqz: 0x45, geU: 0x4f, add: 0x6a, sub: 0x6b, mul: 0x6c, f64load: 0x2b,
-};
-const simd = (code: number, ...imm: number[]): number[] => [0xfd, ...uleb(code), ...imm];
-const V128_LOAD = 0x00;
-const V128_STORE = 0x0b;
-const V128_CONST = 0x0c;
-const F64X2_SPLAT = 0x14;
-const F64X2_ADD = 0xf0;
-const F64X2_MUL = 0xf2;
-const memarg = (offset: number): number[] => [3, ...uleb(offset)]; // align 2^3: a hint only
+const memarg = (offset: number): number[] => wasmMemarg(3, offset); // align 2^3: a hint only
 
 /** The module's bytes (exported for the size test). */
 export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
@@ -73,9 +31,6 @@ export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
   const B01 = 22;
   const B23 = 23;
   const AV = 24;
-  const get = (l: number) => [op.get, l];
-  const set = (l: number) => [op.set, l];
-  const c32 = (n: number) => [op.i32const, ...sleb(n)];
   const code: number[] = [
     ...get(PC), ...set(C),
     ...c32(0), ...set(IB),
@@ -127,15 +82,7 @@ export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
     ...op.end, ...op.end, // rows
     ...op.end, // function
   );
-  const body = [...vec([[...uleb(6), I32], [...uleb(11), V128]]), ...code];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec(Array.from({ length: 8 }, () => [I32])), 0x00]])),
-    ...section(3, vec([[0x00]])),
-    ...section(5, vec([[0x00, 0x01]])), // memory: min 1 page, no max
-    ...section(7, vec([[...str('gemm'), 0x00, 0x00], [...str('mem'), 0x02, 0x00]])),
-    ...section(10, vec([[...uleb(body.length), ...body]])),
-  ]);
+  return moduleBytes('gemm', 8, 6, 11, code);
 }
 
 export interface WasmGemm {
@@ -147,26 +94,17 @@ export interface WasmGemm {
 
 /** The compiled kernel, or null where WebAssembly (SIMD) is unavailable. */
 export function createWasmGemm(): WasmGemm | null {
-  try {
-    if (typeof WebAssembly === 'undefined') return null;
-    const bytes = gemmModuleBytes();
-    if (!WebAssembly.validate(bytes)) return null;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    const mem = instance.exports.mem as WebAssembly.Memory;
-    const fn = instance.exports.gemm as (pa: number, pb: number, pc: number, mp: number, np: number, kc: number, ldk: number, load: number) => void;
-    let f64 = new Float64Array(mem.buffer);
-    return {
-      view(doubles: number): Float64Array {
-        const bytesNeeded = doubles * 8;
-        if (mem.buffer.byteLength < bytesNeeded) mem.grow(Math.ceil((bytesNeeded - mem.buffer.byteLength) / 65536));
-        if (f64.buffer !== mem.buffer) f64 = new Float64Array(mem.buffer);
-        return f64;
-      },
-      gemm(pa, pb, pc, mp, np, kc, ldk, load) {
-        fn(pa * 8, pb * 8, pc * 8, mp, np, kc, ldk, load ? 1 : 0);
-      },
-    };
-  } catch {
-    return null;
-  }
+  const m = instantiate<(pa: number, pb: number, pc: number, mp: number, np: number, kc: number, ldk: number, load: number) => void>(gemmModuleBytes(), 'gemm');
+  if (!m) return null;
+  let f64 = new Float64Array(m.mem.buffer);
+  return {
+    view(doubles: number): Float64Array {
+      ensureBytes(m.mem, doubles * 8);
+      if (f64.buffer !== m.mem.buffer) f64 = new Float64Array(m.mem.buffer);
+      return f64;
+    },
+    gemm(pa, pb, pc, mp, np, kc, ldk, load) {
+      m.fn(pa * 8, pb * 8, pc * 8, mp, np, kc, ldk, load ? 1 : 0);
+    },
+  };
 }
