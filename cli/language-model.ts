@@ -25,7 +25,7 @@ const loaded = new Map<string, Promise<LanguageModel>>();
  */
 export function loadLanguageModelFolder(dir: string | undefined, field = 'model', o: LanguageModelLoad = {}, cpu: CpuBackendOptions = {}): Promise<LanguageModel> {
   const path = dir === undefined ? SHIPPED_MODEL_DIR : resolve(dir);
-  const key = `${o.adapter === true ? 'adapter' : 'base'}:${o.nf4 === true ? 'nf4' : 'f32'}:${cpu.attention ?? 'fast'}:${path}`;
+  const key = `${o.adapter === true ? 'adapter' : 'base'}:${o.nf4 === true ? 'nf4' : 'f32'}:${cpu.kernels ?? 'fast'}:${path}`;
   let p = loaded.get(key);
   if (!p) {
     p = loadModel({ kind: 'local', location: path, name: dir ?? SHIPPED_MODEL_NAME }, { backend: new CpuBackend(cpu), folder: directoryReader, nf4: o.nf4 === true })

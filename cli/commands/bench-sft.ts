@@ -5,8 +5,9 @@
  * 256 (pretraining's short rows), the longest SFT row of an energy-mdp H = 20 training set with
  * the shipped tokenizer (≈ 760 tokens since the step markers are one token each), and 1,536 (an
  * H = 20 row with the earlier tokenizer, where the training-stage issue measured "today").
- * - reference attention kernel, one thread, batch 1: the engine as the issue found it;
- * - fast attention kernel (cpu/attention.ts), one thread, batch 1: what the kernel adds;
+ * - the reference kernels, one thread, batch 1: the engine as the issue found it;
+ * - the fast kernels (cpu/fast-exp.ts: f32x4 attention for training, a table exp in the
+ *   softmaxes and SiLU), one thread, batch 1: what the kernels add;
  * - fast, one thread, batch 2, and two threads, batch 2 (one row per thread, sft-step.ts's two
  *   shards): what the second core adds at equal work.
  * With the share of the one-thread step spent in attention (forward and backward) and in
@@ -22,14 +23,14 @@ import { Tape } from '../../src/nn/tape.ts';
 import { nodeSftShards } from '../../src/training/sft-shards-node.ts';
 import { type Micro, type SftShardRunner, stepGradients } from '../../src/training/sft-step.ts';
 import { buildSftDataset } from '../../src/training/sft-data.ts';
-import type { AttentionKernel } from '../../src/nn/cpu/attention.ts';
+import type { CpuKernels } from '../../src/nn/cpu/fast-exp.ts';
 import { loadLanguageModelFolder, SHIPPED_MODEL_DIR } from '../language-model.ts';
 import { median } from '../../src/core/metrics.ts';
 
 const LORA = { r: 8, alpha: 16, dropout: 0.1 };
 
 export interface SftBenchRow {
-  kernel: AttentionKernel;
+  kernel: CpuKernels;
   rowTokens: number;
   /** rows per step (one micro-batch each). */
   batch: number;
@@ -84,15 +85,15 @@ function timed(be: Backend): { backend: Backend; times: Map<string, number> } {
 
 export async function benchSft(o: { quick: boolean; model?: string }): Promise<SftBench> {
   const repeats = o.quick ? 2 : 9;
-  const models: Record<AttentionKernel, LanguageModel> = {
-    reference: await loadLanguageModelFolder(o.model, '--model', { nf4: true, adapter: true }, { attention: 'reference' }),
-    fast: await loadLanguageModelFolder(o.model, '--model', { nf4: true, adapter: true }, { attention: 'fast' }),
+  const models: Record<CpuKernels, LanguageModel> = {
+    reference: await loadLanguageModelFolder(o.model, '--model', { nf4: true, adapter: true }, { kernels: 'reference' }),
+    fast: await loadLanguageModelFolder(o.model, '--model', { nf4: true, adapter: true }, { kernels: 'fast' }),
   };
   const lm = models.fast;
   const h20Tokens = await h20RowTokens(lm);
   const lengths = [256, h20Tokens, 1536].filter((T) => T <= lm.maxPositions);
   const rows: SftBenchRow[] = [];
-  const configs: { kernel: AttentionKernel; batch: number; threads: 1 | 2 }[] = [
+  const configs: { kernel: CpuKernels; batch: number; threads: 1 | 2 }[] = [
     { kernel: 'reference', batch: 1, threads: 1 }, { kernel: 'fast', batch: 1, threads: 1 }, { kernel: 'fast', batch: 2, threads: 1 }, { kernel: 'fast', batch: 2, threads: 2 },
   ];
   let shards: SftShardRunner | undefined;
@@ -142,7 +143,7 @@ export async function benchSft(o: { quick: boolean; model?: string }): Promise<S
     models.fast.model.setAdapter(null);
     await shards?.close();
   }
-  const at = (kernel: AttentionKernel, T: number, batch: number, threads: number) =>
+  const at = (kernel: CpuKernels, T: number, batch: number, threads: number) =>
     rows.find((r) => r.kernel === kernel && r.rowTokens === T && r.batch === batch && r.threads === threads)?.tokensPerSecond ?? NaN;
   return {
     model: lm.label, repeats, h20Tokens, rows,

@@ -62,7 +62,7 @@ export interface PretrainOptions {
  * recomputed in the backward), so a recorded recipe keeps reproducing the weights it made after
  * the faster kernel that fine-tuning uses landed (cpu/attention.ts).
  */
-export const PRETRAIN_BACKEND: CpuBackendOptions = { attention: 'reference' };
+export const PRETRAIN_BACKEND: CpuBackendOptions = { kernels: 'reference' };
 
 /** Rows and row length of 0-based step `step` (the warm phase's short rows, then `seq`). */
 export function stepShape(

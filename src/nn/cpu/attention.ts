@@ -26,7 +26,7 @@
  * position posOffset + t and sees keys 0..posOffset + t.
  */
 import type { AttentionParams } from '../backend.ts';
-import { fastExp } from './attention-exp.ts';
+import { type CpuKernels, fastExp } from './fast-exp.ts';
 import { attention32Applies, attentionBackward32, attentionForward32 } from './attention32.ts';
 import { gemm } from './matmul.ts';
 import type { Floats } from './storage.ts';
@@ -37,7 +37,6 @@ const QB = 64;
 let sBuf = new Float64Array(0);
 let dBuf = new Float64Array(0);
 
-export type AttentionKernel = 'reference' | 'fast';
 
 /**
  * Probabilities kept from a forward for its backward ('fast' kernel), by the lse buffer they
@@ -72,7 +71,7 @@ function check(p: AttentionParams): number {
   return numHeads / numKvHeads;
 }
 
-export function attentionForward(q: Floats, k: Floats, v: Floats, out: Floats, lse: Floats, p: AttentionParams, kernel: AttentionKernel = 'fast'): void {
+export function attentionForward(q: Floats, k: Floats, v: Floats, out: Floats, lse: Floats, p: AttentionParams, kernel: CpuKernels = 'fast'): void {
   const group = check(p);
   if (kernel === 'fast' && p.forBackward === true && attention32Applies(p, q, k, v, out, lse)) {
     saved.delete(lse);
@@ -131,7 +130,7 @@ function softmaxRow(S: Float64Array, o: number, last: number, nk: number, fast: 
 
 export function attentionBackward(
   dout: Floats, q: Floats, k: Floats, v: Floats, out: Floats, lse: Floats,
-  dq: Floats, dk: Floats, dv: Floats, p: AttentionParams, kernel: AttentionKernel = 'fast',
+  dq: Floats, dk: Floats, dv: Floats, p: AttentionParams, kernel: CpuKernels = 'fast',
 ): void {
   const group = check(p);
   if (kernel === 'fast' && attention32Applies(p, dout, q, k, v, out, lse, dq, dk, dv)) {

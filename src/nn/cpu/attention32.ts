@@ -23,7 +23,7 @@
  * P and dS, so padded rows and keys add nothing.
  */
 import type { AttentionParams } from '../backend.ts';
-import { fastExp } from './attention-exp.ts';
+import { fastExp } from './fast-exp.ts';
 import type { Floats } from './storage.ts';
 import { createWasmGemm32, type WasmGemm32 } from './wasm-gemm32.ts';
 

@@ -3,6 +3,7 @@
  * Every loop is a single pass over flat arrays; sizes come from the buffers themselves.
  */
 import { hashU32, type AdamWParams } from '../backend.ts';
+import { fastExp } from './fast-exp.ts';
 import type { Floats } from './storage.ts';
 
 function sameSize(name: string, ...arrays: Floats[]): number {
@@ -35,20 +36,23 @@ export function dropoutMask(out: Floats, seed: number, p: number): void {
 }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+// fastExp covers arguments up to 709; past that e^-x is Infinity either way and σ(x) = 0.
+const fastSigmoid = (x: number): number => 1 / (1 + (x < -709 ? Infinity : fastExp(-x)));
 
-export function swigluForward(gate: Floats, up: Floats, out: Floats): void {
+/** `fast` (the 'fast' kernels, fast-exp.ts): σ through fastExp; the test is the same every iteration, so the branch is free. */
+export function swigluForward(gate: Floats, up: Floats, out: Floats, fast = false): void {
   const n = sameSize('swiglu', gate, up, out);
   for (let i = 0; i < n; i++) {
     const g = gate[i]!;
-    out[i] = g * sigmoid(g) * up[i]!;
+    out[i] = g * (fast ? fastSigmoid(g) : sigmoid(g)) * up[i]!;
   }
 }
 
-export function swigluBackward(dout: Floats, gate: Floats, up: Floats, dgate: Floats, dup: Floats): void {
+export function swigluBackward(dout: Floats, gate: Floats, up: Floats, dgate: Floats, dup: Floats, fast = false): void {
   const n = sameSize('swigluBackward', dout, gate, up, dgate, dup);
   for (let i = 0; i < n; i++) {
     const g = gate[i]!;
-    const s = sigmoid(g);
+    const s = fast ? fastSigmoid(g) : sigmoid(g);
     const d = dout[i]!;
     dup[i] += d * g * s;
     // d silu/dg = s + g·s·(1 − s)

@@ -4,7 +4,8 @@
  * kernels in double precision; the engine itself uses 'f32' (what WebGPU will store).
  */
 import type { AdamWParams, AttentionParams, Backend, Buf, CrossEntropyParams, IndexBuf, MatmulParams, RmsNormParams, RopeParams } from '../backend.ts';
-import { attentionBackward, attentionForward, type AttentionKernel } from './attention.ts';
+import { attentionBackward, attentionForward } from './attention.ts';
+import type { CpuKernels } from './fast-exp.ts';
 import { addInPlace, adamwStep, dropoutMask, mul, scale, sumSquares, swigluBackward, swigluForward } from './elementwise.ts';
 import { crossEntropyBackward, crossEntropyForward, embeddingBackward, embeddingForward, ropeBackward, ropeForward, rmsnormBackward, rmsnormForward } from './layers.ts';
 import { matmul } from './matmul.ts';
@@ -13,20 +14,20 @@ import { CpuBuf, CpuIndexBuf, f, ix, type Floats } from './storage.ts';
 
 export interface CpuBackendOptions {
   precision?: 'f32' | 'f64';
-  /** The attention kernel (cpu/attention.ts): 'fast' (default) or 'reference', which pretraining keeps for reproducibility. */
-  attention?: AttentionKernel;
+  /** The kernel set (cpu/fast-exp.ts): 'fast' (default) or 'reference', which pretraining keeps for reproducibility. */
+  kernels?: CpuKernels;
 }
 
 export class CpuBackend implements Backend {
   readonly name: string;
   readonly precision: 'f32' | 'f64';
-  readonly attention: AttentionKernel;
+  readonly kernels: CpuKernels;
   /** Buffers created so far (the pool test counts these). */
   allocations = 0;
 
   constructor(options: CpuBackendOptions = {}) {
     this.precision = options.precision ?? 'f32';
-    this.attention = options.attention ?? 'fast';
+    this.kernels = options.kernels ?? 'fast';
     this.name = `cpu-${this.precision}`;
   }
 
@@ -117,19 +118,19 @@ export class CpuBackend implements Backend {
   }
 
   attentionForward(q: Buf, k: Buf, v: Buf, out: Buf, lse: Buf, p: AttentionParams): void {
-    attentionForward(f(q), f(k), f(v), f(out), f(lse), p, this.attention);
+    attentionForward(f(q), f(k), f(v), f(out), f(lse), p, this.kernels);
   }
 
   attentionBackward(dout: Buf, q: Buf, k: Buf, v: Buf, out: Buf, lse: Buf, dq: Buf, dk: Buf, dv: Buf, p: AttentionParams): void {
-    attentionBackward(f(dout), f(q), f(k), f(v), f(out), f(lse), f(dq), f(dk), f(dv), p, this.attention);
+    attentionBackward(f(dout), f(q), f(k), f(v), f(out), f(lse), f(dq), f(dk), f(dv), p, this.kernels);
   }
 
   swigluForward(gate: Buf, up: Buf, out: Buf): void {
-    swigluForward(f(gate), f(up), f(out));
+    swigluForward(f(gate), f(up), f(out), this.kernels === 'fast');
   }
 
   swigluBackward(dout: Buf, gate: Buf, up: Buf, dgate: Buf, dup: Buf): void {
-    swigluBackward(f(dout), f(gate), f(up), f(dgate), f(dup));
+    swigluBackward(f(dout), f(gate), f(up), f(dgate), f(dup), this.kernels === 'fast');
   }
 
   embeddingForward(ids: IndexBuf, table: Buf, out: Buf, dim: number): void {
@@ -141,11 +142,11 @@ export class CpuBackend implements Backend {
   }
 
   crossEntropyForward(logits: Buf, targets: IndexBuf, mask: Buf, loss: Buf, lse: Buf, p: CrossEntropyParams): void {
-    crossEntropyForward(f(logits), ix(targets), f(mask), f(loss), f(lse), p);
+    crossEntropyForward(f(logits), ix(targets), f(mask), f(loss), f(lse), p, this.kernels === 'fast');
   }
 
   crossEntropyBackward(logits: Buf, targets: IndexBuf, mask: Buf, lse: Buf, dloss: Buf, dlogits: Buf, p: CrossEntropyParams): void {
-    crossEntropyBackward(f(logits), ix(targets), f(mask), f(lse), f(dloss), f(dlogits), p);
+    crossEntropyBackward(f(logits), ix(targets), f(mask), f(lse), f(dloss), f(dlogits), p, this.kernels === 'fast');
   }
 
   nf4Dequantize(codes: IndexBuf, absmax: Buf, out: Buf): void {

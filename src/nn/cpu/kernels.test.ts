@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.ts';
 import { hashU32 } from '../backend.ts';
 import { randomData } from '../gradcheck.ts';
-import { fastExp } from './attention-exp.ts';
+import { fastExp } from './fast-exp.ts';
 import { CpuBackend } from './index.ts';
 import { naiveAttention } from './naive-attention.ts';
 import { matmulKernel, setMatmulKernel } from './matmul.ts';
@@ -120,7 +120,7 @@ describe('attention and rope', () => {
   // Both kernels, with the probabilities kept for the backward (fast only) and recomputed.
   for (const [kind, forBackward] of [['reference', false], ['fast', false], ['fast', true]] as const) {
     it(`forward and backward equal a row-by-row reference across query blocks, with GQA and a KV offset (f64, ${kind}${forBackward ? ', probabilities kept' : ''})`, () => {
-      const b64 = new CpuBackend({ precision: 'f64', attention: kind });
+      const b64 = new CpuBackend({ precision: 'f64', kernels: kind });
         for (const p0 of [
           { batch: 2, seq: 150, kvSeq: 150, numHeads: 4, numKvHeads: 2, headDim: 6, posOffset: 0 },
           { batch: 1, seq: 70, kvSeq: 150, numHeads: 3, numKvHeads: 1, headDim: 5, posOffset: 80 },
@@ -145,7 +145,7 @@ describe('attention and rope', () => {
 
   it('a backward uses the probabilities of the latest forward into its lse buffer, never older kept ones', () => {
     const b64 = new CpuBackend({ precision: 'f64' });
-    expect(b64.attention).toBe('fast');
+    expect(b64.kernels).toBe('fast');
     const p = { batch: 1, seq: 40, kvSeq: 40, numHeads: 2, numKvHeads: 2, headDim: 4, posOffset: 0 };
     const n = 40 * 2 * 4;
     const rng = new Rng(9);

@@ -2,6 +2,7 @@
  * CPU kernels of the per-token Llama layers: RMSNorm, RoPE, embedding, cross-entropy.
  * Row reductions (mean square, log-sum-exp, the loss sum) run in f64 JS numbers.
  */
+import { fastExp } from './fast-exp.ts';
 import type { CrossEntropyParams, RmsNormParams, RopeParams } from '../backend.ts';
 import type { Floats } from './storage.ts';
 
@@ -119,7 +120,8 @@ function denominatorOf(mask: Floats, p: CrossEntropyParams): number {
   return s > 0 ? s : 1;
 }
 
-export function crossEntropyForward(logits: Floats, targets: Uint32Array, mask: Floats, loss: Floats, lse: Floats, p: CrossEntropyParams): void {
+/** `fast`: the softmax's exp through fastExp (the 'fast' kernels, fast-exp.ts). */
+export function crossEntropyForward(logits: Floats, targets: Uint32Array, mask: Floats, loss: Floats, lse: Floats, p: CrossEntropyParams, fast = false): void {
   const { rows, vocab } = p;
   checkIds(targets, vocab);
   let total = 0;
@@ -128,7 +130,7 @@ export function crossEntropyForward(logits: Floats, targets: Uint32Array, mask: 
     let mx = -Infinity;
     for (let j = 0; j < vocab; j++) mx = Math.max(mx, logits[o + j]!);
     let s = 0;
-    for (let j = 0; j < vocab; j++) s += Math.exp(logits[o + j]! - mx);
+    for (let j = 0; j < vocab; j++) s += fast ? fastExp(logits[o + j]! - mx) : Math.exp(logits[o + j]! - mx);
     const l = mx + Math.log(s);
     lse[r] = l;
     if (mask[r] !== 0) total += mask[r]! * (l - logits[o + targets[r]!]!);
@@ -136,7 +138,7 @@ export function crossEntropyForward(logits: Floats, targets: Uint32Array, mask: 
   loss[0] = total / denominatorOf(mask, p);
 }
 
-export function crossEntropyBackward(logits: Floats, targets: Uint32Array, mask: Floats, lse: Floats, dloss: Floats, dlogits: Floats, p: CrossEntropyParams): void {
+export function crossEntropyBackward(logits: Floats, targets: Uint32Array, mask: Floats, lse: Floats, dloss: Floats, dlogits: Floats, p: CrossEntropyParams, fast = false): void {
   const { rows, vocab } = p;
   const g = dloss[0]! / denominatorOf(mask, p);
   for (let r = 0; r < rows; r++) {
@@ -144,7 +146,7 @@ export function crossEntropyBackward(logits: Floats, targets: Uint32Array, mask:
     const o = r * vocab;
     const c = g * mask[r]!;
     const l = lse[r]!;
-    for (let j = 0; j < vocab; j++) dlogits[o + j] += c * Math.exp(logits[o + j]! - l);
+    for (let j = 0; j < vocab; j++) dlogits[o + j] += c * (fast ? fastExp(logits[o + j]! - l) : Math.exp(logits[o + j]! - l));
     dlogits[o + targets[r]!] -= c;
   }
 }

@@ -1,4 +1,13 @@
-/** exp for the attention kernels' softmax: cheaper than V8's Math.exp at ≤ 1e-15 relative error (docs/benchmarks.md). */
+/**
+ * The CPU backend's two kernel sets, and the exp that tells them apart.
+ * - 'reference': Math.exp everywhere and the f64 attention kernel. Pretraining keeps it
+ *   (models/pretrain: PRETRAIN_BACKEND), so recorded recipes keep reproducing their weights byte for byte.
+ * - 'fast' (the default): `fastExp` in the softmaxes (attention, cross-entropy) and SiLU, and
+ *   attention's f32x4 training path (attention32.ts). fastExp is as accurate as Math.exp
+ *   (≤ 1e-15 relative, tested) but rounds differently in the last bits, and costs ≈ 6 ns against
+ *   ≈ 13 ns here (docs/benchmarks.md).
+ */
+export type CpuKernels = 'reference' | 'fast';
 
 // exp(x) = 2^(k/64) · e^r with k = round(64x/ln 2), |r| ≤ ln 2/128: e^r by its Taylor series to
 // r^5 (truncation < 1e-16; the rest is rounding, ≤ 5e-16 measured), 2^(k/64) from two tables.
