@@ -8,47 +8,49 @@ export function RowsTable({ rows, param, series }: { rows: ResultRow[]; param: s
   const params = series ? [param, series] : [param];
   const warning = smallSampleWarning(rows);
   return (
-    <div className="table-wrap">
+    <>
       {warning && (
         <p className="note" data-testid="small-sample">
           {warning}
         </p>
       )}
-      <table className="rows" data-testid="rows-table">
-        <caption className="visually-hidden">Result rows, one per swept value and policy</caption>
-        <thead>
-          <tr>
-            {params.map((p) => (
-              <th key={p} scope="col">
-                {p}
-              </th>
-            ))}
-            <th scope="col">policy</th>
-            <th scope="col" title="Mean over test tasks of (R* − R^π) / R*">gap</th>
-            <th scope="col" title="95 % Student-t interval over test tasks">95 % interval</th>
-            <th scope="col" title="Mean return of the policy">R^π</th>
-            <th scope="col" title="Mean return of the oracle">R*</th>
-            <th scope="col">tasks</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => (
-            <tr key={i}>
+      <div className="table-wrap">
+        <table className="rows" data-testid="rows-table">
+          <caption className="visually-hidden">Result rows, one per swept value and policy</caption>
+          <thead>
+            <tr>
               {params.map((p) => (
-                <td key={p}>{String(r.point[p] ?? Object.values(r.point).join(', '))}</td>
+                <th key={p} scope="col">
+                  {p}
+                </th>
               ))}
-              <td>{r.policy}</td>
-              <td>{pct(r.gap)}</td>
-              <td>
-                [{pct(r.ciLow)}, {pct(r.ciHigh)}]
-              </td>
-              <td>{fmt(r.meanReturn)}</td>
-              <td>{fmt(r.meanOracleReturn)}</td>
-              <td>{r.tasks}</td>
+              <th scope="col">policy</th>
+              <th scope="col" title="Mean over test tasks of (R* − R^π) / R*">gap</th>
+              <th scope="col" title="95 % Student-t interval over test tasks">95 % interval</th>
+              <th scope="col" title="Mean return of the policy">R^π</th>
+              <th scope="col" title="Mean return of the oracle">R*</th>
+              <th scope="col">tasks</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {rows.map((r, i) => (
+              <tr key={i}>
+                {params.map((p) => (
+                  <td key={p}>{String(r.point[p] ?? Object.values(r.point).join(', '))}</td>
+                ))}
+                <td>{r.policy}</td>
+                <td>{pct(r.gap)}</td>
+                <td>
+                  [{pct(r.ciLow)}, {pct(r.ciHigh)}]
+                </td>
+                <td>{fmt(r.meanReturn)}</td>
+                <td>{fmt(r.meanOracleReturn)}</td>
+                <td>{r.tasks}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
