@@ -108,13 +108,18 @@ function scores(w: WasmGemm32, l: Layout, p: AttentionParams, b: number, h: numb
   w.gemm(l.q + ((b * l.Tp + t0) * H + h) * D, H * D, 1, l.kt + (b * Hkv + g) * D * l.S8, l.S8, l.s, l.S8, Math.ceil(tb / 4), up(nk, 8) / 8, D, false);
 }
 
-export function attentionForward32(q: Floats, k: Floats, v: Floats, out: Floats, lse: Floats, p: AttentionParams): void {
-  const { batch, seq, kvSeq, numHeads: H, numKvHeads: Hkv, headDim: D, posOffset } = p;
+/** The kernel, the call's layout in its memory (grown to fit; earlier views go stale), the softmax scale, and q copied in. */
+function begin(p: AttentionParams, q: Floats): { w: WasmGemm32; l: Layout; mem: Float32Array; scale: number } {
   const w = kernel()!;
   const l = layout(p);
   const mem = w.view(l.end);
-  const scale = 1 / Math.sqrt(D);
-  copyIn(q, mem, l.q, batch, seq, l.Tp, H * D);
+  copyIn(q, mem, l.q, p.batch, p.seq, l.Tp, p.numHeads * p.headDim);
+  return { w, l, mem, scale: 1 / Math.sqrt(p.headDim) };
+}
+
+export function attentionForward32(q: Floats, k: Floats, v: Floats, out: Floats, lse: Floats, p: AttentionParams): void {
+  const { batch, seq, kvSeq, numHeads: H, numKvHeads: Hkv, headDim: D, posOffset } = p;
+  const { w, l, mem, scale } = begin(p, q);
   copyIn(v, mem, l.v, batch, kvSeq, kvSeq, Hkv * D);
   transposeIn(k, mem, l.kt, p, l.S8);
   for (let b = 0; b < batch; b++) {
@@ -156,11 +161,7 @@ export function attentionBackward32(
   dout: Floats, q: Floats, k: Floats, v: Floats, out: Floats, lse: Floats, dq: Floats, dk: Floats, dv: Floats, p: AttentionParams,
 ): void {
   const { batch, seq, kvSeq, numHeads: H, numKvHeads: Hkv, headDim: D, posOffset } = p;
-  const w = kernel()!;
-  const l = layout(p);
-  const mem = w.view(l.end);
-  const scale = 1 / Math.sqrt(D);
-  copyIn(q, mem, l.q, batch, seq, l.Tp, H * D);
+  const { w, l, mem, scale } = begin(p, q);
   copyIn(dout, mem, l.dout, batch, seq, l.Tp, H * D);
   copyIn(k, mem, l.k, batch, kvSeq, kvSeq, Hkv * D);
   transposeIn(v, mem, l.vt, p, l.S8);

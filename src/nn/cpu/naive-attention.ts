@@ -2,15 +2,9 @@
  * Row-by-row reference attention (forward and backward) in plain f64 loops: what the kernel tests
  * (kernels.test.ts, attention32.test.ts) compare every attention kernel with. Test support only.
  */
-export interface NaiveAttentionParams {
-  batch: number;
-  seq: number;
-  kvSeq: number;
-  numHeads: number;
-  numKvHeads: number;
-  headDim: number;
-  posOffset: number;
-}
+import type { AttentionParams } from '../backend.ts';
+
+export type NaiveAttentionParams = Omit<AttentionParams, 'forBackward'>;
 
 export function naiveAttention(q: Float64Array, k: Float64Array, v: Float64Array, dout: Float64Array, p: NaiveAttentionParams): { out: Float64Array; dq: Float64Array; dk: Float64Array; dv: Float64Array } {
   const { batch: B, seq: T, kvSeq: S, numHeads: H, numKvHeads: Hkv, headDim: D, posOffset } = p;
