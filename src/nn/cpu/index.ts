@@ -9,6 +9,7 @@ import type { CpuKernels } from './fast-exp.ts';
 import { addInPlace, adamwStep, dropoutMask, mul, scale, sumSquares, swigluBackward, swigluForward } from './elementwise.ts';
 import { crossEntropyBackward, crossEntropyForward, embeddingBackward, embeddingForward, ropeBackward, ropeForward, rmsnormBackward, rmsnormForward } from './layers.ts';
 import { matmul } from './matmul.ts';
+import { matmul32, matmul32Kernel } from './matmul32.ts';
 import { nf4Dequantize } from './nf4.ts';
 import { CpuBuf, CpuIndexBuf, f, ix, type Floats } from './storage.ts';
 
@@ -98,7 +99,9 @@ export class CpuBackend implements Backend {
   }
 
   matmul(a: Buf, b: Buf, out: Buf, p: MatmulParams): void {
-    matmul(f(a), f(b), f(out), p);
+    const [A, B, C] = [f(a), f(b), f(out)];
+    if (this.kernels === 'fast' && A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array && matmul32Kernel()) matmul32(A, B, C, p);
+    else matmul(A, B, C, p);
   }
 
   rmsnormForward(x: Buf, w: Buf, y: Buf, rstd: Buf, p: RmsNormParams): void {

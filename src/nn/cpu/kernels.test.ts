@@ -32,24 +32,27 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 describe('matmul', () => {
   // Sizes cross the 4×4 register blocks (edges in m and n) and the packed-B chunks (32768/(4k)
   // panels, i.e. 8 panels = 32 columns at k = 1000).
+  // On f32 storage the 'fast' backend runs matmul32.ts (f32x4, f32 sums), 'reference' matmul.ts (f64 sums).
   const shapes = [[1, 1, 1], [5, 3, 7], [7, 300, 9], [9, 70, 1000], [4, 2, 4], [13, 11, 6]] as const;
-  for (const [m, n, k] of shapes) {
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) {
-        it(`m=${m} n=${n} k=${k} transA=${transA} transB=${transB}`, () => {
-          const rng = new Rng(1, m, n, k);
-          const a = randomData(rng, m * k);
-          const b = randomData(rng, k * n);
-          const c0 = randomData(rng, m * n);
-          const want = naiveMatmul(a, b, m, n, k, transA, transB);
-          const out = be.upload(c0);
-          be.matmul(be.upload(a), be.upload(b), out, { m, n, k, transA, transB });
-          // f32 inputs/outputs: each product sum of k terms rounds inputs (2^-24 each) once.
-          const tol = 1e-6 * Math.sqrt(k) * 4;
-          expect(maxDiff(be.view(out), want)).toBeLessThan(tol);
-          be.matmul(be.upload(a), be.upload(b), out, { m, n, k, transA, transB, accumulate: true, alpha: -0.5 });
-          expect(maxDiff(be.view(out), want.map((x) => 0.5 * x))).toBeLessThan(tol);
-        });
+  for (const [kernels, be] of [['fast', new CpuBackend()], ['reference', new CpuBackend({ kernels: 'reference' })]] as const) {
+    for (const [m, n, k] of shapes) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          it(`m=${m} n=${n} k=${k} transA=${transA} transB=${transB} (${kernels})`, () => {
+            const rng = new Rng(1, m, n, k);
+            const a = randomData(rng, m * k);
+            const b = randomData(rng, k * n);
+            const c0 = randomData(rng, m * n);
+            const want = naiveMatmul(a, b, m, n, k, transA, transB);
+            const out = be.upload(c0);
+            be.matmul(be.upload(a), be.upload(b), out, { m, n, k, transA, transB });
+            // f32 inputs and outputs (and, on fast, f32 sums): errors grow like √k · 2^-24 per term.
+            const tol = 1e-6 * Math.sqrt(k) * 4;
+            expect(maxDiff(be.view(out), want)).toBeLessThan(tol);
+            be.matmul(be.upload(a), be.upload(b), out, { m, n, k, transA, transB, accumulate: true, alpha: -0.5 });
+            expect(maxDiff(be.view(out), want.map((x) => 0.5 * x))).toBeLessThan(tol);
+          });
+        }
       }
     }
   }
