@@ -12,9 +12,9 @@
  *
  * Sums are f32, so results match the f64 kernels to ≈ 1e-6 relative, not to the last bit
  * (tested against the row-by-row f64 reference); runs stay deterministic (the same shapes take
- * the same path). Why only training: inference and pretraining keep the f64 kernels (ICL
- * results and the shipped model's reproduction do not move), and training is where the time
- * goes (docs/benchmarks.md, "SFT training throughput").
+ * the same path). Why only training: training is where the time goes (docs/benchmarks.md,
+ * "SFT training throughput"); inference keeps the f64 kernel, whose KV-cache decoding (one query
+ * row against the cache) the tiles would not speed up, and pretraining the 'reference' set.
  *
  * Memory (floats, per call): Q and dO [B, Tp, H, D] (Tp = seq rounded up to 4, zero rows past
  * seq); K, V [B, S, Hkv, D]; Kᵀ, Vᵀ [B, Hkv, D, S8] (S8 = kvSeq rounded up to 8, zero columns

@@ -2,8 +2,9 @@
  * The CPU backend's two kernel sets, and the exp that tells them apart.
  * - 'reference': Math.exp everywhere and the f64 attention kernel. Pretraining keeps it
  *   (models/pretrain: PRETRAIN_BACKEND), so recorded recipes keep reproducing their weights byte for byte.
- * - 'fast' (the default): `fastExp` in the softmaxes (attention, cross-entropy) and SiLU, and
- *   attention's f32x4 training path (attention32.ts). fastExp is as accurate as Math.exp
+ * - 'fast' (the default): `fastExp` in the softmaxes (attention, cross-entropy) and SiLU,
+ *   attention's f32x4 training path (attention32.ts) and, on f32 storage, the f32x4 matmul
+ *   (matmul32.ts; f32 sums where 'reference' sums in f64). fastExp is as accurate as Math.exp
  *   (≤ 1e-15 relative, tested) but rounds differently in the last bits, and costs ≈ 6 ns against
  *   ≈ 13 ns here (docs/benchmarks.md).
  */

@@ -1,5 +1,7 @@
 /**
  * CPU matrix multiply, out (m×n) (+)= alpha · op(A) · op(B), for every transA/transB layout.
+ * (The 'reference' kernels' matmul, and every matmul on f64 storage; the 'fast' kernels run
+ * matmul32.ts on f32 storage: cpu/fast-exp.ts.)
  *
  * One loop shape for all four layouts, by packing (as BLAS libraries do):
  * - op(A) is copied into row panels of 4: `pa[(panel·k + kk)·4 + r] = op(A)(4·panel + r, kk)`,

@@ -1,14 +1,14 @@
 /**
- * An f32x4 WebAssembly SIMD matrix product for the attention kernel's thin products
- * (cpu/attention32.ts): C (+)= A · B with A read through any row and column stride (so Q, P, dS
- * and their transposes are read where they lie, nothing packed), B row-major with its columns
- * contiguous, C row-major. Why a second kernel next to wasm-gemm.ts: attention's products have
- * an inner or outer dimension of the head size (16 here), where the packed f64 matmul spends as
- * long packing and storing in JS as multiplying (docs/benchmarks.md, "SFT training throughput");
- * here operands stay in the module's memory and f32x4 lanes do four multiply-adds per
- * instruction, twice f64x2's. Sums are f32 (relative error ≈ √k · 6e-8: 3e-6 at 2,048 keys), which
- * is why only the training kernel uses it and the f64 kernels stay for everything that must be
- * exact to the last bits (pretraining's reproduction, gradient checks).
+ * An f32x4 WebAssembly SIMD matrix product, the 'fast' kernels' (cpu/fast-exp.ts): attention's
+ * training path (attention32.ts) and the matmul on f32 storage (matmul32.ts). C (+)= A · B with
+ * A read through any row and column stride (so Q, P, dS and their transposes are read where they
+ * lie, nothing packed), B row-major with its columns contiguous, C row-major. Why a second
+ * kernel next to wasm-gemm.ts: on thin products (the head size 16, LoRA's rank 8) the packed f64
+ * matmul spends as long packing and storing in JS as multiplying (docs/benchmarks.md, "SFT
+ * training throughput"); here operands stay in the module's memory and f32x4 lanes do four
+ * multiply-adds per instruction, twice f64x2's. Sums are f32 (relative error ≈ √k · 6e-8), as in
+ * PyTorch and the WebGPU backend; the 'reference' kernels keep f64 sums for what must reproduce
+ * to the last bit (pretraining's recipe) and gradient checks run on f64 storage.
  *
  * gemm32(a, ars, acs, b, ldb, c, ldc, m4, n8, k, load), every address and stride in bytes: for
  * row groups ib < m4 (rows 4ib..4ib+3) and column groups jb < n8 (columns 8jb..8jb+7),
