@@ -12,15 +12,16 @@
  * rounded once per store (the previous one-row-at-a-time loops rounded dq/dk/dv and the output
  * after every key; docs/benchmarks.md, "Engine (CPU)", has both).
  *
- * Two kernels (`new CpuBackend({ attention })`), because pretraining must keep reproducing the shipped
- * weights byte for byte while fine-tuning should be as fast as the CPU allows:
+ * Two kernel sets (`new CpuBackend({ kernels })`, fast-exp.ts), because pretraining must keep
+ * reproducing the shipped weights byte for byte while fine-tuning should be as fast as the CPU allows:
  * - 'reference': the above, with Math.exp; pretraining uses it (models/pretrain), so recorded
  *   recipes keep reproducing the weights they made.
- * - 'fast' (the default): exp by a table of 2^(j/64) and a degree-5 polynomial (relative error
- *   ≤ 1e-15 against Math.exp, tested; ≈ 2× faster here, where V8's Math.exp costs ≈ 13 ns); and when the
- *   backward will follow (`p.forBackward`) and they fit a budget, the forward keeps the
- *   probabilities it computed, so the backward skips one of its five products and all its exps.
- *   docs/benchmarks.md ("SFT training throughput") has the before and after.
+ * - 'fast' (the default): on f32 storage with a head size the tiles divide, a forward that a
+ *   backward will follow (`p.forBackward`, i.e. training) and every backward run attention32.ts
+ *   (f32x4). Otherwise (inference, f64 gradient checks) this file, with exp by fastExp (≈ 2×
+ *   cheaper than V8's Math.exp here) and, when a backward will follow and they fit a budget, the
+ *   probabilities kept from the forward, so the backward skips one of its five products and all
+ *   its exps. docs/benchmarks.md ("SFT training throughput") has the before and after.
  *
  * Layouts: q, out [B, T, H, D]; k, v [B, S, Hkv, D]; lse [B, H, T]. Query t is at absolute
  * position posOffset + t and sees keys 0..posOffset + t.
@@ -36,7 +37,6 @@ const QB = 64;
 
 let sBuf = new Float64Array(0);
 let dBuf = new Float64Array(0);
-
 
 /**
  * Probabilities kept from a forward for its backward ('fast' kernel), by the lse buffer they
