@@ -79,10 +79,11 @@ export function matmulShapes(em: EngineModel): MatmulShape[] {
 }
 
 export interface MatmulRow extends MatmulShape {
-  /** The engine's matmul as it runs (WebAssembly SIMD kernel where available). */
+  /** The engine's matmul as it runs: the fast kernels' f32x4 WebAssembly kernel on f32 storage (cpu/matmul32.ts). */
   oursMs: number;
   oursGflops: number;
-  /** The same call with the scalar JS kernel (the fallback; also what ran before the SIMD kernel). */
+  /** The reference kernels' packed f64 matmul (cpu/matmul.ts): its WebAssembly f64x2 loop, and its scalar JS fallback. */
+  f64SimdGflops: number;
   scalarGflops: number;
   ortMs: number;
   ortGflops: number;
@@ -164,6 +165,7 @@ async function timeIt(fn: () => unknown, repeats: number, minMs: number): Promis
 export async function benchMatmuls(shapes: readonly MatmulShape[], repeats: number, minMs: number): Promise<MatmulRow[]> {
   setUpOrt();
   const be = new CpuBackend();
+  const reference = new CpuBackend({ kernels: 'reference' });
   const rows: MatmulRow[] = [];
   const rng = new Rng(11, 'bench-matmul');
   for (const s of shapes) {
@@ -174,8 +176,9 @@ export async function benchMatmuls(shapes: readonly MatmulShape[], repeats: numb
     const C = be.alloc(s.m * s.n);
     const p: MatmulParams = { m: s.m, n: s.n, k: s.k, transA: s.transA, transB: s.transB };
     setMatmulKernel('js');
-    const scalar = median(await timeIt(() => be.matmul(A, B, C, p), repeats, minMs));
+    const scalar = median(await timeIt(() => reference.matmul(A, B, C, p), repeats, minMs));
     setMatmulKernel('wasm');
+    const f64Simd = median(await timeIt(() => reference.matmul(A, B, C, p), repeats, minMs));
     const ours = median(await timeIt(() => be.matmul(A, B, C, p), repeats, minMs));
 
     const session = await ort.InferenceSession.create(gemmModel(s), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
@@ -203,7 +206,7 @@ export async function benchMatmuls(shapes: readonly MatmulShape[], repeats: numb
     const flop = 2 * s.m * s.n * s.k;
     const oursGflops = flop / ours / 1e6;
     const ortGflops = flop / ortMs / 1e6;
-    rows.push({ ...s, oursMs: ours, oursGflops, scalarGflops: flop / scalar / 1e6, ortMs, ortGflops, ratio: oursGflops / ortGflops, relError: diff / scale });
+    rows.push({ ...s, oursMs: ours, oursGflops, f64SimdGflops: flop / f64Simd / 1e6, scalarGflops: flop / scalar / 1e6, ortMs, ortGflops, ratio: oursGflops / ortGflops, relError: diff / scale });
   }
   return rows;
 }
@@ -306,11 +309,11 @@ export async function benchEngine(o: { quick: boolean; onProgress?: (line: strin
 
 export function printEngine(r: EngineBench): void {
   const f = (x: number, d = 2) => x.toFixed(d);
-  console.log(`\nEngine (CPU backend, one thread, matmul kernel: ${r.kernel}) — matmul, median; reference ${r.reference}`);
-  console.log('model  product                  m     n     k  tA tB   ours ms  GFLOP/s  scalar JS    ort ms  GFLOP/s  ours/ort  max rel diff');
+  console.log(`\nEngine (CPU backend, one thread; ours = the fast kernels' f32x4 matmul, then the reference kernels' f64 matmul: ${r.kernel} loop and scalar JS) — matmul, median; reference ${r.reference}`);
+  console.log('model  product                  m     n     k  tA tB   ours ms  GFLOP/s  f64 SIMD  scalar JS    ort ms  GFLOP/s  ours/ort  max rel diff');
   for (const m of r.matmul) {
     console.log(
-      `${m.model.padEnd(6)} ${m.role.padEnd(20)} ${String(m.m).padStart(5)} ${String(m.n).padStart(5)} ${String(m.k).padStart(5)}  ${m.transA ? 'T' : '-'}  ${m.transB ? 'T' : '-'} ${f(m.oursMs, 3).padStart(9)} ${f(m.oursGflops).padStart(8)} ${f(m.scalarGflops).padStart(10)} ${f(m.ortMs, 3).padStart(9)} ${f(m.ortGflops).padStart(8)} ${f(m.ratio, 3).padStart(9)}  ${m.relError.toExponential(1)}`,
+      `${m.model.padEnd(6)} ${m.role.padEnd(20)} ${String(m.m).padStart(5)} ${String(m.n).padStart(5)} ${String(m.k).padStart(5)}  ${m.transA ? 'T' : '-'}  ${m.transB ? 'T' : '-'} ${f(m.oursMs, 3).padStart(9)} ${f(m.oursGflops).padStart(8)} ${f(m.f64SimdGflops).padStart(9)} ${f(m.scalarGflops).padStart(10)} ${f(m.ortMs, 3).padStart(9)} ${f(m.ortGflops).padStart(8)} ${f(m.ratio, 3).padStart(9)}  ${m.relError.toExponential(1)}`,
     );
   }
   console.log('\nEngine (CPU) — LoRA r=8 on all 7 projections, frozen base; forward + backward + AdamW, median step');
