@@ -25,19 +25,10 @@
 import type { AttentionParams } from '../backend.ts';
 import { fastExp } from './fast-exp.ts';
 import type { Floats } from './storage.ts';
-import { createWasmGemm32, type WasmGemm32 } from './wasm-gemm32.ts';
+import { gemm32 as kernel, roundUp as up, type WasmGemm32 } from './wasm-gemm32.ts';
 
 /** Query rows per block: 32, so that a block's scores and dS (2 · 32 · 2,048 floats) stay in L2 with two threads (64 gave 1.2–1.4× for two threads over one at 1,536 tokens, 32 gave 1.8×). */
 const QB = 32;
-
-let wasm: WasmGemm32 | null | undefined;
-
-function kernel(): WasmGemm32 | null {
-  if (wasm === undefined) wasm = createWasmGemm32();
-  return wasm;
-}
-
-const up = (n: number, m: number): number => Math.ceil(n / m) * m;
 
 /** Whether this path can run the call: f32 buffers, a head size the 8-wide tiles divide, WebAssembly SIMD. */
 export function attention32Applies(p: AttentionParams, ...bufs: Floats[]): boolean {

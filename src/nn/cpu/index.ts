@@ -9,7 +9,8 @@ import type { CpuKernels } from './fast-exp.ts';
 import { addInPlace, adamwStep, dropoutMask, mul, scale, sumSquares, swigluBackward, swigluForward } from './elementwise.ts';
 import { crossEntropyBackward, crossEntropyForward, embeddingBackward, embeddingForward, ropeBackward, ropeForward, rmsnormBackward, rmsnormForward } from './layers.ts';
 import { matmul } from './matmul.ts';
-import { matmul32, matmul32Kernel } from './matmul32.ts';
+import { matmul32 } from './matmul32.ts';
+import { gemm32 } from './wasm-gemm32.ts';
 import { nf4Dequantize } from './nf4.ts';
 import { CpuBuf, CpuIndexBuf, f, ix, type Floats } from './storage.ts';
 
@@ -100,7 +101,7 @@ export class CpuBackend implements Backend {
 
   matmul(a: Buf, b: Buf, out: Buf, p: MatmulParams): void {
     const [A, B, C] = [f(a), f(b), f(out)];
-    if (this.kernels === 'fast' && A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array && matmul32Kernel()) matmul32(A, B, C, p);
+    if (this.kernels === 'fast' && A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array && gemm32()) matmul32(A, B, C, p);
     else matmul(A, B, C, p);
   }
 

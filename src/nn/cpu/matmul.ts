@@ -54,11 +54,17 @@ export function matmulKernel(): 'wasm' | 'js' {
   return useWasm && wasm ? 'wasm' : 'js';
 }
 
-export function matmul(A: Floats, B: Floats, C: Floats, p: MatmulParams): void {
+/** Both matmuls' (this file's and matmul32.ts's) check that A, B and C hold m×k, k×n and m×n. */
+export function checkMatmulBuffers(A: Floats, B: Floats, C: Floats, p: MatmulParams): void {
   const { m, n, k } = p;
   if (A.length < m * k || B.length < k * n || C.length < m * n) {
     throw new Error(`matmul: buffers too small for m=${m} n=${n} k=${k} (A ${A.length}, B ${B.length}, C ${C.length})`);
   }
+}
+
+export function matmul(A: Floats, B: Floats, C: Floats, p: MatmulParams): void {
+  const { m, n, k } = p;
+  checkMatmulBuffers(A, B, C, p);
   // op(A) and op(B) as strided views: transposing only swaps the strides.
   gemm(
     { X: A, x0: 0, rs: p.transA ? 1 : k, cs: p.transA ? m : 1 },

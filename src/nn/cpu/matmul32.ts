@@ -10,25 +10,14 @@
  */
 import type { MatmulParams } from '../backend.ts';
 import type { Floats } from './storage.ts';
-import { createWasmGemm32, type WasmGemm32 } from './wasm-gemm32.ts';
-
-let wasm: WasmGemm32 | null | undefined;
-
-/** The f32x4 kernel, or null where WebAssembly SIMD is missing (the caller then runs matmul.ts). */
-export function matmul32Kernel(): WasmGemm32 | null {
-  if (wasm === undefined) wasm = createWasmGemm32();
-  return wasm;
-}
-
-const up = (n: number, m: number): number => Math.ceil(n / m) * m;
+import { checkMatmulBuffers } from './matmul.ts';
+import { gemm32, roundUp as up } from './wasm-gemm32.ts';
 
 export function matmul32(A: Floats, B: Floats, C: Floats, p: MatmulParams): void {
   const { m, n, k } = p;
-  if (A.length < m * k || B.length < k * n || C.length < m * n) {
-    throw new Error(`matmul: buffers too small for m=${m} n=${n} k=${k} (A ${A.length}, B ${B.length}, C ${C.length})`);
-  }
+  checkMatmulBuffers(A, B, C, p);
   if (m === 0 || n === 0) return;
-  const w = matmul32Kernel()!;
+  const w = gemm32()!;
   const m4 = up(m, 4);
   const n8 = up(n, 8);
   // Tiles read up to m4 rows of A and n8 columns of B: slack after each keeps those reads inside

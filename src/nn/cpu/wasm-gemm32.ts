@@ -115,3 +115,14 @@ export function createWasmGemm32(): WasmGemm32 | null {
     },
   };
 }
+
+let shared: WasmGemm32 | null | undefined;
+
+/** The one instance attention32.ts and matmul32.ts share (compiled once, one memory; their calls never overlap), or null without WebAssembly SIMD. */
+export function gemm32(): WasmGemm32 | null {
+  if (shared === undefined) shared = createWasmGemm32();
+  return shared;
+}
+
+/** n rounded up to a multiple of m (the tiles' 4 rows and 8 columns). */
+export const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
