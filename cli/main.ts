@@ -48,7 +48,7 @@ commands:
              puts the last 10% of tasks in a validation file
   pretrain   --out DIR [--resume] [--layers N --hidden N --heads N --kv-heads N --intermediate N --rope-theta X --untied]
              [--steps N --batch N --seq N --warm-seq N --warm-batch N --warm-steps N --warm-mix K=W,… --lr X --warmup N --min-lr-ratio X --weight-decay X --clip X]
-             [--seed N --mix kind=w,... --step-markers N --shards N --threads N --log-every N --eval-every N
+             [--seed N --mix kind=w,... --step-markers N --shards N --kernels reference|fast --threads N --log-every N --eval-every N
              --eval-examples N --checkpoint-every N --stop-after N] [--json]
              full-parameter pretraining of a Llama model on the generic corpus, deterministic (same
              options -> byte-identical weights whatever --threads); checkpoints to DIR/checkpoint.safetensors,
@@ -135,7 +135,7 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
     options: {
       ...Object.fromEntries(
         ['out', 'layers', 'hidden', 'heads', 'kv-heads', 'intermediate', 'rope-theta', 'steps', 'batch', 'seq', 'warm-seq', 'warm-batch', 'warm-steps', 'warm-mix', 'lr', 'warmup', 'min-lr-ratio', 'weight-decay', 'clip', 'seed', 'mix',
-          'step-markers', 'shards', 'threads', 'log-every', 'eval-every', 'eval-examples', 'checkpoint-every', 'stop-after'].map((k) => [k, { type: 'string' as const }]),
+          'step-markers', 'shards', 'kernels', 'threads', 'log-every', 'eval-every', 'eval-examples', 'checkpoint-every', 'stop-after'].map((k) => [k, { type: 'string' as const }]),
       ),
       resume: { type: 'boolean' }, untied: { type: 'boolean' }, json: { type: 'boolean' },
     },

@@ -14,7 +14,7 @@ import { parseLlamaConfig } from '../src/nn/llama-config.ts';
 import { loadLlama } from '../src/nn/llama.ts';
 import { loadLabTokenizer, VOCAB_SIZE } from '../src/models/tokenizer/index.ts';
 import { SHIPPED_MODEL_NAME } from '../src/models/pretrain/card.ts';
-import { pretrainOptions } from './commands/pretrain.ts';
+import { pretrainOptions, reproduceCommand } from './commands/pretrain.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-pretrain-'));
 const TOY = ['--layers', '2', '--hidden', '16', '--heads', '2', '--kv-heads', '1', '--intermediate', '32', '--steps', '5', '--batch', '4', '--seq', '160', '--warm-steps', '0', '--warmup', '1', '--mix', 'copy=6'];
@@ -86,6 +86,17 @@ describe('lab pretrain', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--heads: hidden 16 is not a multiple of heads 3/);
     expect(lab(['pretrain', '--out', join(dir, 'bad'), '--mix', 'poems=1']).stderr).toMatch(/--mix: .*unknown document kind "poems"/);
+    expect(() => pretrainOptions({ kernels: 'turbo', resume: false, json: false, untied: false })).toThrow(/--kernels: must be reference or fast, got "turbo"/);
+  });
+
+  it('--kernels fast is part of the options and of the recorded command; the reference kernels leave both as they were', () => {
+    const base = { resume: false, json: false, untied: false };
+    expect(pretrainOptions(base)).not.toHaveProperty('kernels');
+    expect(pretrainOptions({ ...base, kernels: 'reference' })).toEqual(pretrainOptions(base));
+    const fast = pretrainOptions({ ...base, kernels: 'fast' });
+    expect(fast.kernels).toBe('fast');
+    expect(reproduceCommand(fast, 'D')).toMatch(/ --kernels fast$/);
+    expect(reproduceCommand(pretrainOptions(base), 'D')).not.toMatch(/--kernels/);
   });
 });
 

@@ -30,7 +30,7 @@ export const PRETRAIN_DEFAULTS = {
 
 export type PretrainArgs = Partial<Record<
   'out' | 'layers' | 'hidden' | 'heads' | 'kv-heads' | 'intermediate' | 'steps' | 'batch' | 'seq' | 'lr' | 'warmup' | 'min-lr-ratio' | 'weight-decay' |
-  'clip' | 'seed' | 'mix' | 'shards' | 'step-markers' | 'rope-theta' | 'warm-seq' | 'warm-batch' | 'warm-steps' | 'warm-mix' | 'threads' | 'log-every' | 'eval-every' | 'eval-examples' | 'checkpoint-every' | 'stop-after',
+  'clip' | 'seed' | 'mix' | 'shards' | 'step-markers' | 'rope-theta' | 'warm-seq' | 'warm-batch' | 'warm-steps' | 'warm-mix' | 'kernels' | 'threads' | 'log-every' | 'eval-every' | 'eval-examples' | 'checkpoint-every' | 'stop-after',
   string
 >> & { resume: boolean; json: boolean; untied: boolean };
 
@@ -75,11 +75,15 @@ export function pretrainOptions(a: PretrainArgs): PretrainOptions {
   const warmSeq = positiveInt(a['warm-seq'], '--warm-seq', 2, seq, warmSteps > 0 ? Math.min(d.warmSeq, seq) : seq);
   const warmBatch = positiveInt(a['warm-batch'], '--warm-batch', 1, 4096, warmSteps > 0 ? d.warmBatch : batch);
   if (warmBatch % shards !== 0) throw new CliError(`--warm-batch: ${warmBatch} is not a multiple of --shards ${shards}`);
+  const kernels = a.kernels ?? 'reference';
+  if (kernels !== 'reference' && kernels !== 'fast') throw new CliError(`--kernels: must be reference or fast, got ${shown(kernels)}`);
   return {
     model, steps, batch, seq, warmSeq, warmBatch, warmSteps, lr: num(a.lr, '--lr', 0, 1, d.lr),
     warmup: positiveInt(a.warmup, '--warmup', 0, steps, Math.min(d.warmup, steps)), minLrRatio: num(a['min-lr-ratio'], '--min-lr-ratio', 0, 1, d.minLrRatio),
     weightDecay: num(a['weight-decay'], '--weight-decay', 0, 10, d.weightDecay), beta1: 0.9, beta2: 0.95, maxGradNorm: num(a.clip, '--clip', 1e-6, 1e9, d.clip),
     seed: positiveInt(a.seed, '--seed', 0, 2 ** 31, d.seed), mix, warmMix, shards, stepMarkers,
+    // Absent for the reference kernels, so the options (and checkpoints) of earlier recipes keep their key.
+    ...(kernels === 'fast' ? { kernels } : {}),
   };
 }
 
@@ -93,6 +97,7 @@ export function reproduceCommand(o: PretrainOptions, out: string): string {
     ...(formatMix(o.warmMix) === formatMix(o.mix) ? [] : [`--warm-mix ${formatMix(o.warmMix)}`]),
     `--lr ${o.lr}`, `--warmup ${o.warmup}`, `--min-lr-ratio ${o.minLrRatio}`, `--weight-decay ${o.weightDecay}`, `--clip ${o.maxGradNorm}`,
     `--seed ${o.seed}`, `--mix ${formatMix(o.mix)}`, `--shards ${o.shards}`, `--step-markers ${o.stepMarkers}`,
+    ...(o.kernels === 'fast' ? ['--kernels fast'] : []),
   ].join(' ');
 }
 
@@ -133,7 +138,7 @@ export async function runPretrain(a: PretrainArgs): Promise<void> {
     state = newState(layout, alloc);
     initParams(o.model, layout, o.seed, state.params);
   }
-  const runner = threads > 1 ? await parallelRunner(o.model, state.params, o.shards, threads) : localRunner(o, state.params, (be, g) => modelOver(be, o.model, layout, state.params, g));
+  const runner = threads > 1 ? await parallelRunner(o.model, state.params, o.shards, threads, o.kernels) : localRunner(o, state.params, (be, g) => modelOver(be, o.model, layout, state.params, g));
   let done: boolean;
   let lastLoss: number | null;
   try {

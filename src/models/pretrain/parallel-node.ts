@@ -11,7 +11,7 @@ import { CpuBackend } from '../../nn/cpu/index.ts';
 import type { LlamaConfig } from '../../nn/llama-config.ts';
 import { modelOver, paramLayout } from './params.ts';
 import type { StepReply, StepRequest, WorkerInit } from './shard-worker-node.ts';
-import { type FloatAlloc, PRETRAIN_BACKEND, type ShardInput, type ShardRunner, ShardWorker } from './trainer.ts';
+import { type FloatAlloc, type PretrainOptions, pretrainBackend, type ShardInput, type ShardRunner, ShardWorker } from './trainer.ts';
 
 /** Flat arrays backed by SharedArrayBuffer, visible to every worker. */
 export const sharedAlloc: FloatAlloc = (n) => new Float32Array(new SharedArrayBuffer(4 * n));
@@ -53,12 +53,12 @@ export class WorkerHandle<R = StepReply> {
  * A runner over `threads` threads (the main one included) for `shards` shards. `params` must come
  * from sharedAlloc. Falls back to nothing: callers choose localRunner for one thread.
  */
-export async function parallelRunner(config: LlamaConfig, params: Float32Array, shards: number, threads: number): Promise<ShardRunner> {
+export async function parallelRunner(config: LlamaConfig, params: Float32Array, shards: number, threads: number, kernels: PretrainOptions['kernels']): Promise<ShardRunner> {
   if (!(params.buffer instanceof SharedArrayBuffer)) throw new Error('parallelRunner: params must live in a SharedArrayBuffer (sharedAlloc)');
   const T = Math.max(1, Math.min(threads, shards));
   const layout = paramLayout(config);
   const grads = Array.from({ length: shards }, () => sharedAlloc(layout.total));
-  const be = new CpuBackend(PRETRAIN_BACKEND);
+  const be = new CpuBackend(pretrainBackend({ kernels }));
   const local = new Map<number, ShardWorker>();
   for (let s = 0; s < shards; s += T) local.set(s, new ShardWorker(modelOver(be, config, layout, params, grads[s]!), grads[s]!));
   const boot = new URL('./worker-boot.mjs', import.meta.url);
@@ -66,7 +66,7 @@ export async function parallelRunner(config: LlamaConfig, params: Float32Array, 
   const handles = Array.from({ length: T - 1 }, (_, w) => {
     const mine: Record<number, SharedArrayBuffer> = {};
     for (let s = w + 1; s < shards; s += T) mine[s] = grads[s]!.buffer as SharedArrayBuffer;
-    const init: WorkerInit = { entry, config, params: params.buffer as SharedArrayBuffer, grads: mine };
+    const init: WorkerInit = { entry, config, params: params.buffer as SharedArrayBuffer, grads: mine, kernels };
     return new WorkerHandle(new Worker(boot, { workerData: init }));
   });
   await Promise.all(handles.map((h) => h.ready));

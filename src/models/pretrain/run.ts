@@ -11,7 +11,7 @@ import { writeCheckpoint } from './checkpoint.ts';
 import { formatMix, TokenRows } from './data.ts';
 import { measureAbilities, TOKEN_COPY_PROBES, tokenCopyAccuracy } from './evaluate.ts';
 import { modelOver, modelSafetensors, type ParamLayout } from './params.ts';
-import { PRETRAIN_BACKEND, type PretrainOptions, type PretrainState, pretrainStep, type ShardRunner, stepShape } from './trainer.ts';
+import { EVAL_BACKEND, type PretrainOptions, type PretrainState, pretrainStep, type ShardRunner, stepShape } from './trainer.ts';
 
 /** Seeds of the sets evaluated DURING training (the model card draws fresh ones). */
 /** Rows of the in-training evaluation: eval examples (up to ~150 tokens) stay whole even when training rows are shorter. */
@@ -60,7 +60,7 @@ export async function pretrainLoop(
   o: PretrainOptions, layout: ParamLayout, codec: TokenCodec, state: PretrainState, runner: ShardRunner, loop: LoopOptions, hooks: LoopHooks,
 ): Promise<{ done: boolean; lastLoss: number | null }> {
   const rows = new TokenRows(codec, o.seed, o.mix, state.data, o.model.vocabSize);
-  const evalModel = modelOver(new CpuBackend(PRETRAIN_BACKEND), o.model, layout, state.params, null);
+  const evalModel = modelOver(new CpuBackend(EVAL_BACKEND), o.model, layout, state.params, null);
   const end = Math.min(o.steps, loop.stopAfter ?? o.steps);
   let segmentStart = hooks.now();
   let windowStart = segmentStart;

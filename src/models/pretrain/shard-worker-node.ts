@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CpuBackend } from '../../nn/cpu/index.ts';
 import type { LlamaConfig } from '../../nn/llama-config.ts';
 import { modelOver, paramLayout } from './params.ts';
-import { PRETRAIN_BACKEND, ShardWorker, type ShardInput } from './trainer.ts';
+import { type PretrainOptions, pretrainBackend, ShardWorker, type ShardInput } from './trainer.ts';
 
 export interface WorkerInit {
   entry: string;
@@ -16,6 +16,7 @@ export interface WorkerInit {
   params: SharedArrayBuffer;
   /** Gradient arrays of the shards this worker computes, by shard index. */
   grads: Record<number, SharedArrayBuffer>;
+  kernels: PretrainOptions['kernels'];
 }
 
 export interface StepRequest {
@@ -28,7 +29,7 @@ export type StepReply = { losses: { shard: number; loss: number }[] } | { error:
 const init = workerData as WorkerInit;
 const port = parentPort;
 if (!port) throw new Error('shard-worker-node.ts must run in a worker thread');
-const be = new CpuBackend(PRETRAIN_BACKEND);
+const be = new CpuBackend(pretrainBackend(init));
 const layout = paramLayout(init.config);
 const params = new Float32Array(init.params);
 const replicas = new Map<number, ShardWorker>();

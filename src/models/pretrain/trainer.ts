@@ -9,6 +9,7 @@
  * shards one after the other or several threads run them at once (parallel-node.ts).
  */
 import { adamwStep } from '../../nn/cpu/elementwise.ts';
+import type { CpuKernels } from '../../nn/cpu/fast-exp.ts';
 import { CpuBackend, type CpuBackendOptions } from '../../nn/cpu/index.ts';
 import type { LlamaConfig } from '../../nn/llama-config.ts';
 import type { LlamaModel } from '../../nn/llama.ts';
@@ -55,14 +56,25 @@ export interface PretrainOptions {
   warmMix: Record<DocKind, number>;
   /** Gradient shards per step; fixed, so results do not depend on the thread count. */
   shards: number;
+  /**
+   * The CPU kernels the shards run on; absent means 'reference' (f64 sums), the kernels every
+   * recipe recorded before 2026-12-02 ran on, so their options — and checkpoints — are unchanged.
+   * 'fast' (f32x4 matmul and attention, f32 sums) is about twice as fast and just as
+   * deterministic: each shard runs on one thread, so its bytes depend on the options alone.
+   */
+  kernels?: CpuKernels;
 }
 
 /**
- * The CPU backend pretraining runs on: the reference attention kernel (Math.exp, probabilities
- * recomputed in the backward), so a recorded recipe keeps reproducing the weights it made after
- * the faster kernel that fine-tuning uses landed (cpu/attention.ts).
+ * The CPU backend a run's shards train on: the reference kernels unless the options ask for the
+ * fast ones, so a recipe recorded before the fast kernels landed keeps reproducing its weights.
  */
-export const PRETRAIN_BACKEND: CpuBackendOptions = { kernels: 'reference' };
+export function pretrainBackend(o: Pick<PretrainOptions, 'kernels'>): CpuBackendOptions {
+  return { kernels: o.kernels ?? 'reference' };
+}
+
+/** Inference-only evaluation during pretraining: the reference kernels, whatever the run trains on (it never touches the weights). */
+export const EVAL_BACKEND: CpuBackendOptions = { kernels: 'reference' };
 
 /** Rows and row length of 0-based step `step` (the warm phase's short rows, then `seq`). */
 export function stepShape(
@@ -164,7 +176,7 @@ export function localRunner(o: PretrainOptions, params: Float32Array, makeModel:
   const n = params.length;
   const workers = Array.from({ length: o.shards }, () => {
     const grads = new Float32Array(n);
-    return new ShardWorker(makeModel(new CpuBackend(PRETRAIN_BACKEND), grads), grads);
+    return new ShardWorker(makeModel(new CpuBackend(pretrainBackend(o)), grads), grads);
   });
   return {
     grads: workers.map((w) => w.grads),

@@ -1,7 +1,7 @@
 /**
  * The CPU backend's two kernel sets, and the exp that tells them apart.
  * - 'reference': Math.exp everywhere and the f64 attention kernel. Pretraining keeps it
- *   (models/pretrain: PRETRAIN_BACKEND), so recorded recipes keep reproducing their weights byte for byte.
+ *   (models/pretrain: pretrainBackend, unless a recipe asks for --kernels fast), so recorded recipes keep reproducing their weights byte for byte.
  * - 'fast' (the default): `fastExp` in the softmaxes (attention, cross-entropy) and SiLU,
  *   attention's f32x4 training path (attention32.ts) and, on f32 storage, the f32x4 matmul
  *   (matmul32.ts; f32 sums where 'reference' sums in f64). fastExp is as accurate as Math.exp
