@@ -84,6 +84,45 @@ describe('corpus', () => {
     expect(checked).toBeGreaterThan(500);
   });
 
+  it('buried-tokens documents: random filler, then a short sequence twice; matching the current token alone mostly fails there, matching what precedes it does not', () => {
+    const only = Object.fromEntries(DOC_KINDS.map((k) => [k, k === 'buried-tokens' ? 1 : 0])) as Record<DocKind, number>;
+    let oneToken = 0;
+    let suffix = 0;
+    let predicted = 0;
+    const fillers: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const { kind, ids } = corpusDocument(9, i, only);
+      expect(kind).toBe('buried-tokens');
+      expect(ids!.every((id) => id >= 4 && id < 444)).toBe(true);
+      // The repeated sequence: the longest L ≤ 100 whose last 2L tokens are one sequence twice (a random filler can't fake that).
+      const L = [...Array(97).keys()].map((j) => 100 - j).find((l) => 2 * l <= ids!.length && ids!.slice(-2 * l, -l).join() === ids!.slice(-l).join());
+      expect(L).toBeDefined();
+      fillers.push(ids!.length - 2 * L!);
+      for (let t = ids!.length - L! + 1; t < ids!.length; t++) {
+        // A copier matching the current token only, at an earlier occurrence drawn uniformly: its expected accuracy.
+        let occurrences = 0;
+        let right = 0;
+        for (let j = 0; j + 1 < t; j++) {
+          if (ids![j] !== ids![t - 1]) continue;
+          occurrences++;
+          if (ids![j + 1] === ids![t]) right++;
+        }
+        oneToken += right / occurrences;
+        // Matching the current token and the one before it, else (the first measured token, whose pair is new) the most recent occurrence of the current token.
+        let best = -1;
+        for (let j = t - 2; j >= 1 && best < 0; j--) if (ids![j] === ids![t - 1] && ids![j - 1] === ids![t - 2]) best = ids![j + 1]!;
+        for (let j = t - 2; j >= 0 && best < 0; j--) if (ids![j] === ids![t - 1]) best = ids![j + 1]!;
+        if (best === ids![t]) suffix++;
+        predicted++;
+      }
+    }
+    expect(Math.min(...fillers)).toBeGreaterThanOrEqual(16);
+    expect(Math.max(...fillers)).toBeLessThanOrEqual(1800);
+    expect(Math.max(...fillers)).toBeGreaterThan(1500);
+    expect(oneToken / predicted).toBeLessThan(0.6);
+    expect(suffix / predicted).toBeGreaterThan(0.97);
+  });
+
   it('lookup documents: V is a fixed function of K in each document, the last V is often not the answer, and no line is a trajectory', () => {
     const only = Object.fromEntries(DOC_KINDS.map((k) => [k, k === 'lookup' ? 1 : 0])) as Record<DocKind, number>;
     let steps = 0;

@@ -12,7 +12,7 @@
  */
 import { Rng } from '../../core/rng.ts';
 import { DOC_KINDS, GENERATORS, type DocKind } from './generators.ts';
-import { SHORT_TOKEN_REPEAT_LENGTH, TOKEN_DOC_VOCAB, tokenRepeatIds } from './token-repeats.ts';
+import { buriedTokenRepeatIds, SHORT_TOKEN_REPEAT_LENGTH, TOKEN_DOC_VOCAB, tokenRepeatIds } from './token-repeats.ts';
 
 export interface CorpusDocument {
   kind: DocKind;
@@ -24,11 +24,11 @@ export interface CorpusDocument {
 
 /**
  * How often each kind is drawn (relative weights). Text and copying get the most, as in the
- * abilities the model card measures. `tokens`, `short-tokens` and `lookup` are off by default, so recorded commands of runs
+ * abilities the model card measures. `tokens`, `short-tokens`, `lookup` and `buried-tokens` are off by default, so recorded commands of runs
  * made before they existed (which do not name them) still read the same corpus.
  */
 export const DEFAULT_KIND_WEIGHTS: Record<DocKind, number> = {
-  sentences: 4, copy: 3, kv: 3, count: 1, arith: 1, decimals: 1, lists: 1, records: 2, tags: 2, repeat: 3, echo: 2, tokens: 0, 'short-tokens': 0, lookup: 0,
+  sentences: 4, copy: 3, kv: 3, count: 1, arith: 1, decimals: 1, lists: 1, records: 2, tags: 2, repeat: 3, echo: 2, tokens: 0, 'short-tokens': 0, lookup: 0, 'buried-tokens': 0,
 };
 
 /** Any trajectory marker `<O_t>`, `<A_t>`, `<R_t>` — the corpus contains none at all. */
@@ -76,6 +76,7 @@ export function corpusDocument(seed: number, i: number, weights: Record<DocKind,
   // decoded (pretrain/data.ts, assertNoTrajectoryStep), since only there is the vocabulary known.
   if (kind === 'tokens') return { kind, text: '', ids: tokenRepeatIds(rng, vocab) };
   if (kind === 'short-tokens') return { kind, text: '', ids: tokenRepeatIds(rng, vocab, SHORT_TOKEN_REPEAT_LENGTH) };
+  if (kind === 'buried-tokens') return { kind, text: '', ids: buriedTokenRepeatIds(rng, vocab) };
   const text = GENERATORS[kind](rng);
   assertNoTrajectory(text, `corpus document ${i} (${kind})`);
   return { kind, text };

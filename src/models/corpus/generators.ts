@@ -17,10 +17,11 @@ export const TEXT_KINDS = [...FIRST_TEXT_KINDS, 'lookup'] as const;
 export type TextKind = (typeof TEXT_KINDS)[number];
 /**
  * Every kind, in the order draws index them: the first text kinds, then `tokens` and
- * `short-tokens` (random token ids written again, token-repeats.ts), then `lookup`. A kind added
- * later goes last, so that a weight of 0 leaves the draws of older recorded runs unchanged.
+ * `short-tokens` (random token ids written again, token-repeats.ts), then `lookup`, then
+ * `buried-tokens`. A kind added later goes last, so that a weight of 0 leaves the draws of older
+ * recorded runs unchanged.
  */
-export const DOC_KINDS = [...FIRST_TEXT_KINDS, 'tokens', 'short-tokens', 'lookup'] as const;
+export const DOC_KINDS = [...FIRST_TEXT_KINDS, 'tokens', 'short-tokens', 'lookup', 'buried-tokens'] as const;
 export type DocKind = (typeof DOC_KINDS)[number];
 
 /** Marker letters the corpus may use: all but the trajectory letters O, A, R. */

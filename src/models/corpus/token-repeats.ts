@@ -36,12 +36,36 @@ function randomTokens(rng: Rng, n: number, vocab: number): number[] {
  * [8, 700], so short and long distances are both common), written twice back to back (two
  * times in three) or three times.
  */
-export function tokenRepeatIds(rng: Rng, vocab = TOKEN_DOC_VOCAB, length: { min: number; max: number } = TOKEN_REPEAT_LENGTH): number[] {
-  const { min, max } = length;
-  const n = Math.round(Math.exp(Math.log(min) + rng.next() * (Math.log(max) - Math.log(min))));
-  const seq = randomTokens(rng, n, vocab);
+export function tokenRepeatIds(rng: Rng, vocab = TOKEN_DOC_VOCAB, length: Range = TOKEN_REPEAT_LENGTH): number[] {
+  const seq = randomTokens(rng, logUniformInt(rng, length), vocab);
   const times = rng.next() < 2 / 3 ? 2 : 3;
   return Array.from({ length: times }, () => seq).flat();
+}
+
+type Range = { readonly min: number; readonly max: number };
+
+/** An integer log-uniform in [min, max], so short and long lengths are both common. */
+function logUniformInt(rng: Rng, { min, max }: Range): number {
+  return Math.round(Math.exp(Math.log(min) + rng.next() * (Math.log(max) - Math.log(min))));
+}
+
+/** `buried-tokens`: random filler before the repeated sequence, up to most of a 2,048-token row (uniform: the long fillers are the hard case). */
+export const BURIED_FILLER_LENGTH = { min: 16, max: 1800 } as const;
+export const BURIED_REPEAT_LENGTH = { min: 4, max: 100 } as const;
+
+/**
+ * One `buried-tokens` document: random filler (uniform in BURIED_FILLER_LENGTH), then a short
+ * random sequence (log-uniform in BURIED_REPEAT_LENGTH) written twice back to back. Why: after 1,000 random tokens every token of the
+ * vocabulary has occurred about twice, so a copier that matches only the current token picks
+ * the wrong continuation most of the time (lab-lm-160k: 15 % on 10 tokens after 2,020 random
+ * ones, 84 % with nothing before them). Only matching the tokens before it as well finds the
+ * earlier occurrence, and in `tokens` documents the sequence itself is the only context, so
+ * they rarely ask for that.
+ */
+export function buriedTokenRepeatIds(rng: Rng, vocab = TOKEN_DOC_VOCAB): number[] {
+  const filler = randomTokens(rng, BURIED_FILLER_LENGTH.min + rng.int(BURIED_FILLER_LENGTH.max - BURIED_FILLER_LENGTH.min + 1), vocab);
+  const seq = randomTokens(rng, logUniformInt(rng, BURIED_REPEAT_LENGTH), vocab);
+  return [...filler, ...seq, ...seq];
 }
 
 export interface TokenCopyRow {

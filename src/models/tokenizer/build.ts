@@ -55,7 +55,7 @@ export const MODEL_MAX_LENGTH = 2048;
 export const TOKENIZER_CORPUS = {
   seed: 7001,
   documents: 4000,
-  weights: { sentences: 4, copy: 3, kv: 3, count: 1, arith: 1, decimals: 1, lists: 1, records: 2, tags: 2, repeat: 0, echo: 0, tokens: 0, 'short-tokens': 0, lookup: 0 },
+  weights: { sentences: 4, copy: 3, kv: 3, count: 1, arith: 1, decimals: 1, lists: 1, records: 2, tags: 2, repeat: 0, echo: 0, tokens: 0, 'short-tokens': 0, lookup: 0, 'buried-tokens': 0 },
 } as const;
 /** Merges made first whatever their counts: the separators every prompt is built from. */
 const FORCED_MERGES: [string, string][] = [['>', ' '], [',', ' '], [':', ' ']];
