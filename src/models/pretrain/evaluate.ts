@@ -68,8 +68,13 @@ export async function tokenCopyAccuracy(model: LlamaModel, rows: readonly TokenC
   return { ...acc, loss: acc.total > 0 ? lossSum / acc.total : 0 };
 }
 
-/** Where random-token copying is measured during training: short, long, and long past position 1,000. */
+/**
+ * Where random-token copying is measured during training: short, long, long past position 1,000,
+ * and the model card's hardest rows, 10 tokens at the start and after 2,020 random tokens.
+ */
 export const TOKEN_COPY_PROBES = [
+  { length: 10, offset: 0 },
+  { length: 10, offset: 2020 },
   { length: 24, offset: 0 },
   { length: 300, offset: 0 },
   { length: 650, offset: 420 },
