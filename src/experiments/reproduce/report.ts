@@ -6,7 +6,7 @@
 import type { ClaimResult } from './claims.ts';
 import { candidateKey, changedKeys, DEFAULT_CANDIDATE, describeCandidate, FIT_GRID, minimalChanges, PAPER_RANDOM_GAPS, sharedValues, stageFits, type CandidateFit } from './fit.ts';
 import { THEORY_GRID } from './theory.ts';
-import { duration, gapCell, markdownTable, pct, policyTable, provenance } from './tables.ts';
+import { duration, gapCell, loadNote, markdownTable, pct, policyTable, provenance } from './tables.ts';
 import type { Figure, Scale, StoredRow, UnitRecord } from './types.ts';
 
 export interface FigureReport {
@@ -47,7 +47,7 @@ function figureSection(f: FigureReport, rowsDir: string): string {
     `**Scale.** ${f.scaleNote}`,
     '',
     `**Run.** \`npm run -s lab -- reproduce --only ${figure.name} --scale ${f.scale}\` → \`${rowsDir}/${figure.name}.jsonl\` (CSV: \`${rowsDir}/${figure.name}.csv\`). ` +
-      `Wall time ${duration(p.seconds)} over ${f.units.length} unit${f.units.length === 1 ? '' : 's'}, ${p.from.slice(0, 10)}${p.to.slice(0, 10) !== p.from.slice(0, 10) ? ` to ${p.to.slice(0, 10)}` : ''}; machine: ${p.machines.join('; ')}${p.load ? `, load average ${p.load[0].toFixed(1)}–${p.load[1].toFixed(1)} at the units' ends (above the core count, other jobs shared the machine and slowed the units)` : ''}.`,
+      `Wall time ${duration(p.seconds)} over ${f.units.length} unit${f.units.length === 1 ? '' : 's'}, ${p.from.slice(0, 10)}${p.to.slice(0, 10) !== p.from.slice(0, 10) ? ` to ${p.to.slice(0, 10)}` : ''}; machine: ${p.machines.join('; ')}${loadNote(p)}.`,
     '',
   );
   if (f.missing.length > 0) out.push(`**Not run yet** (${f.missing.length} unit${f.missing.length === 1 ? '' : 's'}): ${f.missing.join('; ')}.`, '');

@@ -9,6 +9,7 @@ import { figureUnits } from './plan.ts';
 import { randomInitFolder } from './random-init.ts';
 import { FIGURES, getFigure } from './registry.ts';
 import { parseStore, storeText, unitText } from './store.ts';
+import { loadNote } from './tables.ts';
 import { planUnits } from './units.ts';
 import { SCALES, type ExperimentFigure, type StoredRow, type UnitRecord } from './types.ts';
 
@@ -76,6 +77,14 @@ describe('the rows store', () => {
     expect(store.dropped).toBe(2);
     expect(storeText(store, () => true)).toBe(done);
     expect(storeText(store, () => false)).toBe('');
+  });
+
+  it('says a load above the machine\'s cores slowed the units, and a load within them did not', () => {
+    const machines = ['linux 6.1, AMD EPYC, 2 cores, Node v20'];
+    expect(loadNote({ machines, load: [1.1, 3.4] })).toBe(", load average 1.1–3.4 at the units' ends (above its 2 cores: more threads wanted to run than there were cores, from other jobs or the run's own helpers, so the wall time may be an upper bound)");
+    expect(loadNote({ machines, load: [1.1, 2.0] })).toMatch(/within its 2 cores\)$/);
+    expect(loadNote({ machines: ['unknown machine'], load: [1, 5] })).toBe(", load average 1.0–5.0 at the units' ends");
+    expect(loadNote({ machines })).toBe('');
   });
 
   it('reads a one-task interval (null in JSON) back as unbounded', () => {

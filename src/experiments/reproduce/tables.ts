@@ -63,6 +63,20 @@ export function provenance(units: readonly UnitRecord[]): { seconds: number; mac
   return { seconds, machines, from: dates[0] ?? '', to: dates[dates.length - 1] ?? '', ...(loads.length > 0 ? { load: [Math.min(...loads), Math.max(...loads)] as [number, number] } : {}) };
 }
 
+/**
+ * The load average at the units' ends, and what it says: above the machine's core count, more
+ * threads wanted to run than it has (other jobs, or the run's own helpers), so the wall times may be upper bounds.
+ */
+export function loadNote(p: Pick<ReturnType<typeof provenance>, 'load' | 'machines'>): string {
+  if (!p.load) return '';
+  const cores = Math.min(...p.machines.map((m) => Number(/(\d+) cores/.exec(m)?.[1] ?? Infinity)));
+  const range = `, load average ${p.load[0].toFixed(1)}–${p.load[1].toFixed(1)} at the units' ends`;
+  if (!Number.isFinite(cores)) return range;
+  return p.load[1] > cores + 0.05
+    ? `${range} (above its ${cores} cores: more threads wanted to run than there were cores, from other jobs or the run's own helpers, so the wall time may be an upper bound)`
+    : `${range} (within its ${cores} cores)`;
+}
+
 export function duration(seconds: number): string {
   if (seconds < 120) return `${seconds.toFixed(1)} s`;
   if (seconds < 7200) return `${(seconds / 60).toFixed(1)} min`;
