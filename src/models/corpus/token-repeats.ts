@@ -55,12 +55,13 @@ export const BURIED_REPEAT_LENGTH = { min: 4, max: 100 } as const;
 
 /**
  * One `buried-tokens` document: random filler (uniform in BURIED_FILLER_LENGTH), then a short
- * random sequence (log-uniform in BURIED_REPEAT_LENGTH) written twice back to back. Why: after 1,000 random tokens every token of the
- * vocabulary has occurred about twice, so a copier that matches only the current token picks
- * the wrong continuation most of the time (lab-lm-160k: 15 % on 10 tokens after 2,020 random
- * ones, 84 % with nothing before them). Only matching the tokens before it as well finds the
- * earlier occurrence, and in `tokens` documents the sequence itself is the only context, so
- * they rarely ask for that.
+ * random sequence (log-uniform in BURIED_REPEAT_LENGTH) written twice back to back.
+ *
+ * Why: after 1,000 random tokens every token of the vocabulary has occurred about twice, so a
+ * copier that matches only the current token picks the wrong continuation most of the time
+ * (lab-lm-160k: 15 % on 10 tokens after 2,020 random ones, 84 % with nothing before them). Only
+ * matching the tokens before it as well finds the earlier occurrence, and in `tokens` documents
+ * the sequence itself is the only context, so they rarely ask for that.
  */
 export function buriedTokenRepeatIds(rng: Rng, vocab = TOKEN_DOC_VOCAB): number[] {
   const filler = randomTokens(rng, BURIED_FILLER_LENGTH.min + rng.int(BURIED_FILLER_LENGTH.max - BURIED_FILLER_LENGTH.min + 1), vocab);
