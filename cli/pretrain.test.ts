@@ -89,14 +89,15 @@ describe('lab pretrain', () => {
     expect(() => pretrainOptions({ kernels: 'turbo', resume: false, json: false, untied: false })).toThrow(/--kernels: must be reference or fast, got "turbo"/);
   });
 
-  it('--kernels fast is part of the options and of the recorded command; the reference kernels leave both as they were', () => {
+  it('--kernels: fast is the default (the shipped recipe); reference leaves the options as earlier recipes had them and is named in the command', () => {
     const base = { resume: false, json: false, untied: false };
-    expect(pretrainOptions(base)).not.toHaveProperty('kernels');
-    expect(pretrainOptions({ ...base, kernels: 'reference' })).toEqual(pretrainOptions(base));
-    const fast = pretrainOptions({ ...base, kernels: 'fast' });
-    expect(fast.kernels).toBe('fast');
-    expect(reproduceCommand(fast, 'D')).toMatch(/ --kernels fast$/);
-    expect(reproduceCommand(pretrainOptions(base), 'D')).not.toMatch(/--kernels/);
+    expect(pretrainOptions(base).kernels).toBe('fast');
+    expect(pretrainOptions({ ...base, kernels: 'fast' })).toEqual(pretrainOptions(base));
+    const reference = pretrainOptions({ ...base, kernels: 'reference' });
+    expect(reference).not.toHaveProperty('kernels');
+    expect(reproduceCommand(pretrainOptions(base), 'D')).toMatch(/ --kernels fast$/);
+    // A recorded reference command must stay a reference run now that the default is fast.
+    expect(reproduceCommand(reference, 'D')).toMatch(/ --kernels reference$/);
   });
 });
 

@@ -11,7 +11,7 @@ import { CpuBackend } from '../src/nn/cpu/index.ts';
 import { parseLlamaConfig } from '../src/nn/llama-config.ts';
 import { loadLlama } from '../src/nn/llama.ts';
 
-export const TRY_PROMPT = 'copy: Ned 356 v32 pabre k7\nagain: ';
+export const TRY_PROMPT = 'copy: Kim 358 x36 Paul k21 fovi 7\nagain: ';
 
 export async function serveTinyModel(context: BrowserContext, tiny: TestModel): Promise<void> {
   await context.route('**/models/index.json', (route) =>

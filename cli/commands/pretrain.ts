@@ -21,11 +21,11 @@ import { CliError, positiveInt, printJson } from '../io.ts';
 
 /** The recipe of the shipped model (docs/models.md, "Shipped model"): every default is that run's value. */
 export const PRETRAIN_DEFAULTS = {
-  layers: 2, hidden: 64, heads: 4, kvHeads: 4, intermediate: 256, ropeTheta: 1e6, steps: 3350, batch: 2, seq: 2048, warmSeq: 256, warmBatch: 8, warmSteps: 2600, lr: 3e-3,
-  warmup: 100, minLrRatio: 0.5, weightDecay: 0, clip: 1, seed: 1, shards: 2, stepMarkers: 20,
-  mix: 'sentences=2,copy=4,kv=6,count=1,arith=1,decimals=1,lists=1,records=1,tags=1,repeat=12,echo=6,tokens=5,short-tokens=2,lookup=0',
+  layers: 2, hidden: 64, heads: 4, kvHeads: 4, intermediate: 256, ropeTheta: 1e6, steps: 5500, batch: 2, seq: 2048, warmSeq: 256, warmBatch: 8, warmSteps: 2600, lr: 3e-3,
+  warmup: 100, minLrRatio: 0.5, weightDecay: 0, clip: 1, seed: 1, shards: 2, stepMarkers: 20, kernels: 'fast',
+  mix: 'sentences=2,copy=4,kv=6,count=1,arith=1,decimals=1,lists=1,records=1,tags=1,repeat=12,echo=6,tokens=5,short-tokens=2,lookup=0,buried-tokens=3',
   /** the short-row phase's mix (used when neither --mix nor --warm-mix is given). */
-  warmMix: 'sentences=2,copy=4,kv=6,count=1,arith=1,decimals=1,lists=1,records=1,tags=1,repeat=12,echo=6,tokens=0,short-tokens=6,lookup=0',
+  warmMix: 'sentences=2,copy=4,kv=6,count=1,arith=1,decimals=1,lists=1,records=1,tags=1,repeat=12,echo=6,tokens=0,short-tokens=6,lookup=0,buried-tokens=0',
 } as const;
 
 export type PretrainArgs = Partial<Record<
@@ -75,7 +75,7 @@ export function pretrainOptions(a: PretrainArgs): PretrainOptions {
   const warmSeq = positiveInt(a['warm-seq'], '--warm-seq', 2, seq, warmSteps > 0 ? Math.min(d.warmSeq, seq) : seq);
   const warmBatch = positiveInt(a['warm-batch'], '--warm-batch', 1, 4096, warmSteps > 0 ? d.warmBatch : batch);
   if (warmBatch % shards !== 0) throw new CliError(`--warm-batch: ${warmBatch} is not a multiple of --shards ${shards}`);
-  const kernels = a.kernels ?? 'reference';
+  const kernels = a.kernels ?? d.kernels;
   if (kernels !== 'reference' && kernels !== 'fast') throw new CliError(`--kernels: must be reference or fast, got ${shown(kernels)}`);
   return {
     model, steps, batch, seq, warmSeq, warmBatch, warmSteps, lr: num(a.lr, '--lr', 0, 1, d.lr),
@@ -97,7 +97,9 @@ export function reproduceCommand(o: PretrainOptions, out: string): string {
     ...(formatMix(o.warmMix) === formatMix(o.mix) ? [] : [`--warm-mix ${formatMix(o.warmMix)}`]),
     `--lr ${o.lr}`, `--warmup ${o.warmup}`, `--min-lr-ratio ${o.minLrRatio}`, `--weight-decay ${o.weightDecay}`, `--clip ${o.maxGradNorm}`,
     `--seed ${o.seed}`, `--mix ${formatMix(o.mix)}`, `--shards ${o.shards}`, `--step-markers ${o.stepMarkers}`,
-    ...(o.kernels === 'fast' ? ['--kernels fast'] : []),
+    // Always explicit: the default became 'fast' with lab-lm-160k-v2, so a command recorded
+    // without it would otherwise no longer name the reference kernels its run used.
+    `--kernels ${o.kernels ?? 'reference'}`,
   ].join(' ');
 }
 

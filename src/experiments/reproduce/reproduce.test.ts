@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readSafetensors } from '../../nn/safetensors.ts';
+import { SHIPPED_MODEL_NAME } from '../../models/pretrain/card.ts';
 import { judgeClaims } from './claims.ts';
 import { chartSpec } from './chart.ts';
 import { candidateKey, changedKeys, DEFAULT_CANDIDATE, fitStageUnits, minimalChanges, PAPER_RANDOM_GAPS, stageFits } from './fit.ts';
@@ -162,7 +163,7 @@ describe('the fit', () => {
 
 describe('the random-initialisation arm', () => {
   it('has the shipped model\'s config and tokenizer and different, deterministic weights', () => {
-    const dir = 'public/models/lab-lm-160k';
+    const dir = `public/models/${SHIPPED_MODEL_NAME}`;
     const read = (f: string) => readFileSync(`${dir}/${f}`, 'utf8');
     const src = { config: read('config.json'), tokenizer: read('tokenizer.json'), tokenizerConfig: read('tokenizer_config.json'), pretrain: read('pretrain.json') };
     const a = randomInitFolder(src);

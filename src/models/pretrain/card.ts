@@ -8,7 +8,7 @@ import type { PerplexityResult, Abilities, TokenCopyProbe } from './evaluate.ts'
 import type { PretrainRecord } from './run.ts';
 
 /** The lab's own pretrained model, shipped in public/models/<name>/. */
-export const SHIPPED_MODEL_NAME = 'lab-lm-160k';
+export const SHIPPED_MODEL_NAME = 'lab-lm-160k-v2';
 /** The ability the lab relies on (ICL reads support trajectories in context): below this the model is not shipped. */
 export const MIN_COPY_ACCURACY = 0.9;
 

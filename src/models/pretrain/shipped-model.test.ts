@@ -3,8 +3,8 @@
  *  - it loads through the app's own loader (the local-folder path the Model tab uses), its
  *    tokenizer through @huggingface/transformers, and a forward runs on it;
  *  - it really copies in context: greedy accuracy on the second occurrence of random token
- *    sequences from its whole vocabulary (50 and 300 tokens from the start of the context) must
- *    be ≥ 90 % (MIN_COPY_ACCURACY), and on the corpus's `copy: … again:` format too;
+ *    sequences from its whole vocabulary (50, 300 and 650 tokens from the start of the context,
+ *    300 at its end) must be ≥ 90 % (MIN_COPY_ACCURACY), and on the corpus's `copy: … again:` format too;
  *  - as the `icl` policy it beats the random policy on energy-mdp at H = 5, 10 and 20 (DESIGN §5),
  *    with non-overlapping 95 % intervals.
  *  A missing folder fails.
@@ -25,17 +25,14 @@ import { loadLabTokenizer } from '../tokenizer/index.ts';
 const MODELS = join(import.meta.dirname, '../../../public/models');
 const DIR = join(MODELS, SHIPPED_MODEL_NAME);
 /**
- * Random-token copying in `npm test`, at two lengths from the start of the context. DESIGN §5
- * (and the ICL issue) ask for ≥ 90 % at every length 10–650 and past position 1,000 too; the
- * shipped model does not get there yet (its card: 83.4 % for 650 tokens, 15–75 % for short
- * sequences placed after 1,400+ random tokens), so this floor guards what it does reach.
+ * Issue 8's gate: random-token copying at several lengths, reaching past position 1,000 (650
+ * tokens written twice end at 1,300) and to the end of the trained context (300 tokens after
+ * 1,440 random ones end at 2,040). On seeds 424,242 / 1 / 2 (6 sequences each) lab-lm-160k-v2
+ * measured 98.6 / 98.3 / 97.6 % (50), 98.5 / 98.6 / 98.3 % (300), 94.1 / 94.2 / 93.8 % (650) and
+ * 91.5 / 91.8 / 92.2 % (300 after 1,440). Not gated: short sequences late in the context (10 tokens
+ * after 2,020 random ones: 56–66 % on its cards), which DESIGN §5 does not ask for.
  */
-/**
- * Issue 8's gate: two lengths, one reaching past position 1,000 (512 tokens written twice end at
- * position 1,024). On seeds 424,242 / 1 / 2 the shipped model measured 94.9 / 93.5 / 95.2 % (50),
- * 94.3 / 95.0 / 94.2 % (300) and 91.6 / 93.1 / 93.2 % (512); at 600 tokens it is 88 % (model card).
- */
-const TOKEN_COPY_GATES = [{ length: 50, offset: 0 }, { length: 300, offset: 0 }, { length: 512, offset: 0 }] as const;
+const TOKEN_COPY_GATES = [{ length: 50, offset: 0 }, { length: 300, offset: 0 }, { length: 650, offset: 0 }, { length: 300, offset: 1440 }] as const;
 /** A seed used by no training run, the in-training evaluation or the model card's defaults. */
 const TEST_SEED = 424_242;
 
@@ -59,18 +56,27 @@ describe(`shipped model public/models/${SHIPPED_MODEL_NAME}`, () => {
     });
   });
 
-  it('loads through the app loader offline; transformers.js tokenizes; forward and greedy copying run', async () => {
+  /**
+   * Whole sequences by greedy generation, which feeds the model its own output: one wrong token
+   * derails the rest, so this rate sits well below the per-token accuracy (99 % on the card).
+   * lab-lm-160k-v2 copied 7 / 7 / 9 of 10 on seeds 424,242 / 1 / 2.
+   */
+  it('loads through the app loader offline; transformers.js tokenizes; greedy generation copies most fresh sequences whole', async () => {
     expect(loaded.tokenizer.constructor.name).toMatch(/Tokenizer/);
     expect(loaded.info.parameters).toBeGreaterThan(100_000);
-    const seq = 'Ned 356 v32 Uma k7 pabre 81';
-    const ids = loaded.tokenizer.encode(`copy: ${seq}\nagain: `, { add_special_tokens: false });
-    expect(ids.length).toBeGreaterThan(10);
-    const out = await generate(loaded.model, loaded.tokenizer, `copy: ${seq}\nagain: `, { n: 24, contextLength: 2048 });
-    expect(out.next[0]!.prob).toBeGreaterThan(0);
-    expect(out.next[0]!.prob).toBeLessThanOrEqual(1);
-    expect(out.text.startsWith(seq), `continuation ${JSON.stringify(out.text)}`).toBe(true);
+    const copied: string[] = [];
+    for (const e of copyEvalSet({ seed: TEST_SEED, examples: 10 })) {
+      const [start] = e.spans[0]!;
+      const head = e.text.slice(0, start);
+      expect(loaded.tokenizer.encode(head, { add_special_tokens: false }).length).toBeGreaterThan(10);
+      const out = await generate(loaded.model, loaded.tokenizer, head, { n: 60, contextLength: 2048 });
+      expect(out.next[0]!.prob).toBeGreaterThan(0);
+      expect(out.next[0]!.prob).toBeLessThanOrEqual(1);
+      if (out.text.startsWith(e.text.slice(start))) copied.push(e.text.slice(start));
+    }
+    expect(copied.length, `copied whole: ${JSON.stringify(copied)}`).toBeGreaterThanOrEqual(5);
     expect(stages).toContain('ready');
-  });
+  }, 60_000);
 
   it(`copies in context: second-occurrence accuracy ≥ ${100 * MIN_COPY_ACCURACY} % on fresh sequences`, async () => {
     const tok = await loadLabTokenizer(DIR);
@@ -82,7 +88,7 @@ describe(`shipped model public/models/${SHIPPED_MODEL_NAME}`, () => {
   it(`copies random token sequences ≥ ${100 * MIN_COPY_ACCURACY} %: ${TOKEN_COPY_GATES.map((g) => `${g.length} tokens after ${g.offset}`).join(', ')}`, async () => {
     const tok = await loadLabTokenizer(DIR);
     const probes = await tokenCopyProbes(loaded.model, tok.bos, { seed: TEST_SEED, examples: 6, probes: TOKEN_COPY_GATES });
-    expect(Math.max(...probes.map((p) => p.lastPosition))).toBe(1024);
+    expect(Math.max(...probes.map((p) => p.lastPosition))).toBe(2040);
     for (const p of probes) {
       const r = p.result;
       expect(r.accuracy, `${p.length} random tokens at positions ${p.firstPosition}–${p.lastPosition}: ${(100 * r.accuracy).toFixed(1)} % of ${r.total}`).toBeGreaterThanOrEqual(MIN_COPY_ACCURACY);

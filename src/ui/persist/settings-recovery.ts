@@ -22,7 +22,7 @@ export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
  * The "Try the model" prefill: the in-context copying the shipped model is trained on (the
  * corpus's `copy:` … `again:` documents), so a good model visibly repeats the sequence.
  */
-export const DEFAULT_TRY_PROMPT = 'copy: Ned 356 v32 pabre k7\nagain: ';
+export const DEFAULT_TRY_PROMPT = 'copy: Kim 358 x36 Paul k21 fovi 7\nagain: ';
 
 const looseRecord = z.record(z.string(), z.unknown());
 const taskSpec = z.looseObject({ env: z.enum(ENV_NAMES), params: looseRecord, seed: z.number() });
