@@ -74,7 +74,7 @@ describe('bench --only engine: the onnxruntime reference', () => {
     expect(parseOnly('engine')).toEqual(['engine']);
     expect(parseOnly('icl')).toEqual(['icl']);
     expect(parseOnly('sft')).toEqual(['sft']);
-    expect(() => parseOnly('gpu')).toThrow(/--only: must be one of "solvers", "engine", "icl", "sft", got "gpu"/);
+    expect(() => parseOnly('gpu')).toThrow(/--only: must be one of solvers, engine, icl, sft, got "gpu"/);
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'bench', '--only', 'gpu'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--only/);

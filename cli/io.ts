@@ -52,6 +52,17 @@ export function positiveInt(value: string | undefined, option: string, lo: numbe
   return n;
 }
 
+/**
+ * An option that names one of a fixed set (a policy, a format, a scale): the value typed as that
+ * set, or the fallback when absent; one wording for every such refusal.
+ */
+export function oneOf<T extends string>(value: string | undefined, option: string, allowed: readonly T[], fallback?: T): T {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (value === undefined) throw new CliError(`${option}: required, one of ${allowed.join(', ')}`);
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new CliError(`${option}: must be one of ${allowed.join(', ')}, got ${shown(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`);
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }

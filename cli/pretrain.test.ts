@@ -86,7 +86,7 @@ describe('lab pretrain', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--heads: hidden 16 is not a multiple of heads 3/);
     expect(lab(['pretrain', '--out', join(dir, 'bad'), '--mix', 'poems=1']).stderr).toMatch(/--mix: .*unknown document kind "poems"/);
-    expect(() => pretrainOptions({ kernels: 'turbo', resume: false, json: false, untied: false })).toThrow(/--kernels: must be reference or fast, got "turbo"/);
+    expect(() => pretrainOptions({ kernels: 'turbo', resume: false, json: false, untied: false })).toThrow(/--kernels: must be one of reference, fast, got "turbo"/);
   });
 
   it('--kernels: fast is the default (the shipped recipe); reference leaves the options as earlier recipes had them and is named in the command', () => {

@@ -7,7 +7,6 @@
  * observable upper bound, the exact expectimax value where it is feasible (H ≤ 5), and the
  * simulated return of the point-based policy. Never gates anything on time.
  */
-import { shown } from '../../src/core/spec/fields.ts';
 import { parseTaskSpec } from '../../src/core/spec/task-spec.ts';
 import { createTask } from '../../src/core/tasks.ts';
 import { solve, type SolveOptions } from '../../src/core/solve.ts';
@@ -15,7 +14,7 @@ import { simulateEpisodeSync } from '../../src/core/simulate.ts';
 import { ameuReturn, median, tInterval95 } from '../../src/core/metrics.ts';
 import { Rng } from '../../src/core/rng.ts';
 import type { EnvName, OracleSolution, Task } from '../../src/core/types.ts';
-import { CliError, printJson } from '../io.ts';
+import { oneOf, printJson } from '../io.ts';
 import { benchEngine, printEngine } from './bench-engine.ts';
 import { benchIcl, printIcl } from './bench-icl.ts';
 import { benchSft, printSft } from './bench-sft.ts';
@@ -143,9 +142,7 @@ export const BENCH_SECTIONS = ['solvers', 'engine', 'icl', 'sft'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export function parseOnly(value: string | undefined): BenchSection[] {
-  if (value === undefined) return [...BENCH_SECTIONS];
-  if ((BENCH_SECTIONS as readonly string[]).includes(value)) return [value as BenchSection];
-  throw new CliError(`--only: must be one of ${BENCH_SECTIONS.map((s) => `"${s}"`).join(', ')}, got ${shown(value)}`);
+  return value === undefined ? [...BENCH_SECTIONS] : [oneOf(value, '--only', BENCH_SECTIONS)];
 }
 
 export async function runBench(args: { quick: boolean; json: boolean; only?: string }): Promise<void> {

@@ -4,13 +4,12 @@
  * Lines are written as they are made (darkroom pair files reach gigabytes); with --val-out the
  * last 10 % of training tasks go to a second file, so validation is split by task, not by line.
  */
-import { shown } from '../../src/core/spec/fields.ts';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseExperimentSpec, sweepPoints, type ExperimentSpec } from '../../src/experiments/spec.ts';
 import {
   DATASET_FORMATS, datasetPoint, defaultTrainTasks, maxTrainTasks, recordLines, trainingExamples, validationTaskCount, type DatasetFormat,
 } from '../../src/experiments/dataset.ts';
-import { CliError, positiveInt, printJson, readSpecFile } from '../io.ts';
+import { CliError, oneOf, positiveInt, printJson, readSpecFile } from '../io.ts';
 
 export interface ExportDatasetArgs {
   spec?: string;
@@ -65,8 +64,7 @@ function choosePoint(spec: ExperimentSpec, value: string | undefined): number {
 
 export async function runExportDataset(args: ExportDatasetArgs): Promise<void> {
   const spec: ExperimentSpec = readSpecFile(args.spec, '--spec', parseExperimentSpec);
-  const format = (args.format ?? 'text') as DatasetFormat;
-  if (!DATASET_FORMATS.includes(format)) throw new CliError(`--format: must be one of ${DATASET_FORMATS.join(', ')}, got ${shown(args.format)}`);
+  const format: DatasetFormat = oneOf(args.format, '--format', DATASET_FORMATS, 'text');
   if (args.out === undefined || args.out === '') throw new CliError('--out: a file path is required');
   const pointIndex = choosePoint(spec, args.point);
   const { point, params } = datasetPoint(spec, pointIndex);

@@ -15,9 +15,10 @@ import type { DocKind } from '../../src/models/corpus/index.ts';
 import { parallelRunner, sharedAlloc } from '../../src/models/pretrain/parallel-node.ts';
 import { modelOver, paramLayout, initParams } from '../../src/models/pretrain/params.ts';
 import { modelFolderFiles, pretrainLoop, type PretrainRecord } from '../../src/models/pretrain/run.ts';
+import { CPU_KERNEL_SETS } from '../../src/nn/cpu/fast-exp.ts';
 import { localRunner, newState, plainAlloc, type PretrainOptions, type PretrainState } from '../../src/models/pretrain/trainer.ts';
 import { buildTokenizerConfig, buildTokenizerJson, labTokenizerFromJson } from '../../src/models/tokenizer/index.ts';
-import { CliError, positiveInt, printJson } from '../io.ts';
+import { CliError, oneOf, positiveInt, printJson } from '../io.ts';
 
 /** The recipe of the shipped model (docs/models.md, "Shipped model"): every default is that run's value. */
 export const PRETRAIN_DEFAULTS = {
@@ -75,8 +76,7 @@ export function pretrainOptions(a: PretrainArgs): PretrainOptions {
   const warmSeq = positiveInt(a['warm-seq'], '--warm-seq', 2, seq, warmSteps > 0 ? Math.min(d.warmSeq, seq) : seq);
   const warmBatch = positiveInt(a['warm-batch'], '--warm-batch', 1, 4096, warmSteps > 0 ? d.warmBatch : batch);
   if (warmBatch % shards !== 0) throw new CliError(`--warm-batch: ${warmBatch} is not a multiple of --shards ${shards}`);
-  const kernels = a.kernels ?? d.kernels;
-  if (kernels !== 'reference' && kernels !== 'fast') throw new CliError(`--kernels: must be reference or fast, got ${shown(kernels)}`);
+  const kernels = oneOf(a.kernels, '--kernels', CPU_KERNEL_SETS, d.kernels);
   return {
     model, steps, batch, seq, warmSeq, warmBatch, warmSteps, lr: num(a.lr, '--lr', 0, 1, d.lr),
     warmup: positiveInt(a.warmup, '--warmup', 0, steps, Math.min(d.warmup, steps)), minLrRatio: num(a['min-lr-ratio'], '--min-lr-ratio', 0, 1, d.minLrRatio),

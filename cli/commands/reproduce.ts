@@ -13,7 +13,7 @@ import {
   hash64, storeText, theoryRows, unitText, type AnyUnit, type PlanOptions, type Figure, type FigureReport, type FigureStore, type PolicyGroup, type Scale, type StoredRow, type UnitRecord,
 } from '../../src/experiments/reproduce/index.ts';
 import { formatDuration } from '../../src/models/pretrain/run.ts';
-import { CliError, printJson } from '../io.ts';
+import { CliError, oneOf, printJson } from '../io.ts';
 import { appendText, machineInfo, nodeUnitEnvironment, readIfExists, writeAtomic, type NodeUnitEnvironment } from '../reproduce-env.ts';
 import { sftThreads } from '../sft-threads.ts';
 import { REPO_ROOT, SHIPPED_MODEL_DIR } from '../language-model.ts';
@@ -99,8 +99,7 @@ interface FigureRun {
 }
 
 export async function runReproduce(args: ReproduceArgs): Promise<void> {
-  const scale = (args.scale ?? 'quick') as Scale;
-  if (!SCALES.includes(scale)) throw new CliError(`--scale: must be one of ${SCALES.join(', ')}, got ${JSON.stringify(args.scale)}`);
+  const scale: Scale = oneOf(args.scale, '--scale', SCALES, 'quick');
   const only = listOption(args.only, '--only', figureNames());
   const skip = listOption(args.skip, '--skip', POLICY_GROUPS) ?? [];
   const out = args.out ?? 'docs';

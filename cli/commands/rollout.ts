@@ -1,12 +1,11 @@
 /** `rollout --spec FILE --policy random|oracle --episodes n`: serialized trajectories and returns. */
-import { shown } from '../../src/core/spec/fields.ts';
 import { parseTaskSpec, type ResolvedTaskSpec } from '../../src/core/spec/task-spec.ts';
 import { createTask } from '../../src/core/tasks.ts';
 import { serializeTrajectory } from '../../src/core/serialize.ts';
 import { ameuReturn, tInterval95 } from '../../src/core/metrics.ts';
 import { modelCount, playEpisode, prepareAgent, taskContext } from '../../src/experiments/task-context.ts';
 import { getPolicy } from '../../src/policies/registry.ts';
-import { CliError, positiveInt, printJson, readSpecFile } from '../io.ts';
+import { oneOf, positiveInt, printJson, readSpecFile } from '../io.ts';
 
 const ROLLOUT_POLICIES = ['random', 'oracle'] as const;
 
@@ -19,10 +18,7 @@ export interface RolloutArgs {
 
 export async function runRollout(args: RolloutArgs): Promise<void> {
   const spec: ResolvedTaskSpec = readSpecFile(args.spec, '--spec', parseTaskSpec);
-  const policyName = args.policy ?? '';
-  if (!(ROLLOUT_POLICIES as readonly string[]).includes(policyName)) {
-    throw new CliError(`--policy: must be one of ${ROLLOUT_POLICIES.join(', ')}, got ${shown(args.policy ?? '')}`);
-  }
+  const policyName = oneOf(args.policy, '--policy', ROLLOUT_POLICIES);
   const episodes = positiveInt(args.episodes, '--episodes', 1, 10_000, 1);
   const ctx = await taskContext(createTask(spec), { seed: spec.seed, index: 0, k: 0, policy: 'oracle', solveOptions: { seed: spec.seed } });
   const { task, solution } = ctx;

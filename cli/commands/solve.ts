@@ -1,9 +1,8 @@
 /** `solve --spec FILE`: the oracle of one task (DESIGN §7). */
-import { shown } from '../../src/core/spec/fields.ts';
 import { parseTaskSpec } from '../../src/core/spec/task-spec.ts';
 import { createTask } from '../../src/core/tasks.ts';
 import { CostLimitError, solve } from '../../src/core/solve.ts';
-import { CliError, printJson, readSpecFile } from '../io.ts';
+import { CliError, oneOf, printJson, readSpecFile } from '../io.ts';
 import { taskJson } from '../task-json.ts';
 
 export interface SolveArgs {
@@ -16,8 +15,7 @@ const METHODS = ['auto', 'expectimax', 'point-based'] as const;
 
 export function runSolve(args: SolveArgs): void {
   const spec = readSpecFile(args.spec, '--spec', parseTaskSpec);
-  const method = (args.method ?? 'auto') as (typeof METHODS)[number];
-  if (!METHODS.includes(method)) throw new CliError(`--method: must be one of ${METHODS.join(', ')}, got ${shown(args.method)}`);
+  const method = oneOf(args.method, '--method', METHODS, 'auto');
   const task = createTask(spec);
   const started = performance.now();
   let solution;

@@ -8,7 +8,6 @@
  * and each epoch's end) lets `--resume` continue it exactly, and goes once the run is done. A
  * DPT trains in seconds to minutes and is simply rerun.
  */
-import { shown } from '../../src/core/spec/fields.ts';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseExperimentSpec, sweepPoints } from '../../src/experiments/spec.ts';
@@ -18,7 +17,7 @@ import { adapterFolderFiles, dptFolderFiles, jsonFile } from '../../src/training
 import type { TrainCurves, TrainProgress } from '../../src/training/sft.ts';
 import { CpuBackend } from '../../src/nn/cpu/index.ts';
 import type { ExperimentSpec } from '../../src/experiments/spec.ts';
-import { CliError, positiveInt, printJson, readSpecFile } from '../io.ts';
+import { CliError, oneOf, positiveInt, printJson, readSpecFile } from '../io.ts';
 import { loadLanguageModelFolder, SHIPPED_MODEL_DIR } from '../language-model.ts';
 import { assertNotAnInput, writeFileAtomic } from '../model-io.ts';
 import { progressReporter } from '../progress.ts';
@@ -48,11 +47,9 @@ function writeAtomic(dir: string, files: Map<string, string | Uint8Array>): void
 
 export async function runTrain(a: TrainArgs): Promise<void> {
   const spec = readSpecFile(a.spec, '--spec', parseExperimentSpec);
-  if (a.policy === undefined || !(TRAIN_POLICIES as readonly string[]).includes(a.policy)) {
-    throw new CliError(`--policy: must be one of ${TRAIN_POLICIES.join(', ')}, got ${shown(a.policy ?? null)}`);
-  }
+  const policy = oneOf(a.policy, '--policy', TRAIN_POLICIES);
   if (a.out === undefined || a.out === '') throw new CliError('--out: a folder path is required');
-  if (a.policy === 'dpt') {
+  if (policy === 'dpt') {
     if (a.resume) throw new CliError('--resume: only sft runs keep checkpoints; rerun the dpt command (it is deterministic)');
     return runTrainDpt(a, spec, a.out);
   }

@@ -8,7 +8,8 @@
  *   (≤ 1e-15 relative, tested) but rounds differently in the last bits, and costs ≈ 6 ns against
  *   ≈ 13 ns here (docs/benchmarks.md).
  */
-export type CpuKernels = 'reference' | 'fast';
+export const CPU_KERNEL_SETS = ['reference', 'fast'] as const;
+export type CpuKernels = (typeof CPU_KERNEL_SETS)[number];
 
 // exp(x) = 2^(k/64) · e^r with k = round(64x/ln 2), |r| ≤ ln 2/128: e^r by its Taylor series to
 // r^5 (truncation < 1e-16; the rest is rounding, ≤ 5e-16 measured), 2^(k/64) from two tables.
