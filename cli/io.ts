@@ -44,11 +44,16 @@ export function specProblems(e: unknown, option: string): never {
   throw e;
 }
 
+/** A refused option value as an error shows it: quoted, and cut at 40 characters. */
+function shownValue(value: string): string {
+  return shown(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}
+
 /** An integer option written in plain decimal digits (Number() would also take "0x10", " 3 " and "1e1"). */
 export function positiveInt(value: string | undefined, option: string, lo: number, hi: number, fallback: number): number {
   if (value === undefined) return fallback;
   const n = /^-?\d{1,16}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < lo || n > hi) throw new CliError(`${option}: must be an integer in [${lo}, ${hi}], got ${shown(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`);
+  if (!Number.isSafeInteger(n) || n < lo || n > hi) throw new CliError(`${option}: must be an integer in [${lo}, ${hi}], got ${shownValue(value)}`);
   return n;
 }
 
@@ -60,7 +65,7 @@ export function oneOf<T extends string>(value: string | undefined, option: strin
   if (value === undefined && fallback !== undefined) return fallback;
   if (value === undefined) throw new CliError(`${option}: required, one of ${allowed.join(', ')}`);
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new CliError(`${option}: must be one of ${allowed.join(', ')}, got ${shown(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`);
+  throw new CliError(`${option}: must be one of ${allowed.join(', ')}, got ${shownValue(value)}`);
 }
 
 export function printJson(value: unknown): void {
